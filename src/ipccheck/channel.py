@@ -1,0 +1,83 @@
+"""The two halves every message-passing method shares: what producers send, how the parent collects.
+
+Producers send ``(producer, n)`` pairs and finally ``(producer, END)``. The parent collects
+until every producer's sentinel has arrived, and never waits forever: it gives up when the
+deadline passes, or when every producer has exited and the channel has stayed empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .outcome import END, Observation
+from .processes import Deadline, DeadlineExceeded, ProcessGroup
+
+Message = tuple[int, int]
+# Longest single wait for a message; short so a dead producer or the deadline is noticed soon.
+POLL_SECONDS = 0.05
+
+
+def messages(producer: int, base: int, mode: str) -> Iterator[Message]:
+    """Everything one producer sends, in order, ending with its sentinel."""
+    if mode == "stream":
+        for seq in range(base):
+            yield (producer, seq)
+    else:
+        subtotal = 0
+        for _ in range(base):
+            subtotal += 1
+        yield (producer, subtotal)
+    yield (producer, END)
+
+
+def record(observation: Observation, message: Message) -> None:
+    """Add one received message to the observation, keeping items and sentinels apart."""
+    producer, n = message
+    if n == END:
+        observation.sentinels.append((producer, len(observation.received)))
+    else:
+        observation.received.append((producer, n))
+
+
+def collect(
+    receive: Callable[[float], Message | None],
+    procs: int,
+    group: ProcessGroup,
+    deadline: Deadline,
+    observation: Observation,
+) -> None:
+    """Receive until all ``procs`` sentinels arrived, every producer died, or time is up.
+
+    ``receive(timeout)`` returns the next message, or None if none came within ``timeout``.
+    """
+    waiting_for = set(range(procs))
+    quiet_polls_after_exit = 0
+    while waiting_for:
+        deadline.check(f"waiting for the sentinels of producers {sorted(waiting_for)}")
+        message = receive(min(POLL_SECONDS, deadline.remaining()))
+        if message is None:
+            if group.any_alive():
+                continue
+            # Every producer has exited, so everything it sent is already in the channel;
+            # two empty polls in a row mean the missing sentinels are never coming.
+            quiet_polls_after_exit += 1
+            if quiet_polls_after_exit >= 2:
+                return
+            continue
+        quiet_polls_after_exit = 0
+        record(observation, message)
+        producer, n = message
+        if n == END:
+            waiting_for.discard(producer)
+
+
+def drain_leftovers(receive: Callable[[float], Message | None], observation: Observation) -> None:
+    """After the producers exited, take whatever is still queued (it should be nothing)."""
+    while True:
+        message = receive(0.0)
+        if message is None:
+            return
+        record(observation, message)
+
+
+__all__ = ["DeadlineExceeded", "END", "Message", "collect", "drain_leftovers", "messages", "record"]

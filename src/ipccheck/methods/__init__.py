@@ -1,0 +1,45 @@
+"""The reference implementations: one module per way two Python processes can share data.
+
+Each module is the correct pattern a reader should copy, and exposes the same four names:
+``NAME`` (used by the command), ``FAMILY`` (state or channel), ``DESCRIPTION`` (one line)
+and ``execute(workload, ctx, group, deadline, observation)``, which starts workers through
+``group``, never waits past ``deadline`` and writes what it saw into ``observation``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import (
+    array,
+    file,
+    joinable_queue,
+    manager,
+    manager_queue,
+    pipe,
+    queue,
+    raw_array,
+    shareable_list,
+    shared_memory_segment,
+    simple_queue,
+    socket_stream,
+    value,
+)
+
+_MODULES: tuple[ModuleType, ...] = (
+    value,
+    raw_array,
+    array,
+    shared_memory_segment,
+    shareable_list,
+    manager,
+    pipe,
+    queue,
+    simple_queue,
+    joinable_queue,
+    manager_queue,
+    file,
+    socket_stream,
+)
+
+METHODS: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}

@@ -1,0 +1,39 @@
+"""``array``: a synchronized ``Array`` whose cells every worker updates, under the array's lock.
+
+Worker ``i`` spreads its increments over all cells (``(i + k) % procs``), so workers really do
+collide on the same cells and the lock is what keeps each ``+= 1`` whole.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.context import BaseContext
+
+from ..outcome import STATE, Observation
+from ..processes import Deadline, ProcessGroup
+from ..workload import Workload
+
+NAME = "array"
+FAMILY = STATE
+DESCRIPTION = "a synchronized Array, cells shared by all workers, each += 1 inside get_lock()"
+
+
+def worker(cells, index: int, base: int) -> None:  # type: ignore[no-untyped-def]
+    size = len(cells)
+    for k in range(base):
+        with cells.get_lock():
+            cells[(index + k) % size] += 1
+
+
+def execute(
+    workload: Workload,
+    ctx: BaseContext,
+    group: ProcessGroup,
+    deadline: Deadline,
+    observation: Observation,
+) -> None:
+    cells = ctx.Array("q", workload.procs)
+    for index in range(workload.procs):
+        group.start(worker, (cells, index, workload.base), name=f"worker-{index}")
+    group.join(deadline)
+    with cells.get_lock():
+        observation.state_total = sum(cells[:])

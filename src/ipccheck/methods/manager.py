@@ -1,0 +1,46 @@
+"""``manager``: a manager ``Value`` and ``dict``, changed only while holding a manager ``Lock``.
+
+A manager's ``Value`` has no ``get_lock()`` and ignores ``lock=``: its ``+=`` is a remote
+read then a remote write, and loses updates like any unlocked counter. A manager ``Lock``
+makes the pair atomic. Each worker also records its own count in the dict.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.context import BaseContext
+
+from ..outcome import STATE, Observation
+from ..processes import Deadline, ProcessGroup
+from ..workload import Workload
+
+NAME = "manager"
+FAMILY = STATE
+DESCRIPTION = "a manager Value and dict, each update inside a manager Lock"
+
+
+def worker(total, per_worker, lock, index: int, base: int) -> None:  # type: ignore[no-untyped-def]
+    done = 0
+    for _ in range(base):
+        with lock:
+            total.value += 1
+        done += 1
+    per_worker[index] = done
+
+
+def execute(
+    workload: Workload,
+    ctx: BaseContext,
+    group: ProcessGroup,
+    deadline: Deadline,
+    observation: Observation,
+) -> None:
+    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+        total = manager.Value("q", 0)
+        per_worker = manager.dict()
+        lock = manager.Lock()
+        for index in range(workload.procs):
+            args = (total, per_worker, lock, index, workload.base)
+            group.start(worker, args, name=f"worker-{index}")
+        group.join(deadline)
+        observation.state_total = total.value
+        observation.slots = [per_worker.get(index, 0) for index in range(workload.procs)]

@@ -1,0 +1,37 @@
+"""``manager-queue``: a queue living in a manager process, reached through proxies.
+
+Every ``put`` and ``get`` is a round trip to the manager process, which makes it an order of
+magnitude slower than a ``Queue``, but its proxy can be passed anywhere, even to a Pool.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.context import BaseContext
+
+from ..channel import collect, drain_leftovers
+from ..outcome import CHANNEL, Observation
+from ..processes import Deadline, ProcessGroup
+from ..workload import Workload
+from .queue import getter, producer
+
+NAME = "manager-queue"
+FAMILY = CHANNEL
+DESCRIPTION = "a Manager().Queue() proxy: every put and get is a round trip to the manager"
+
+
+def execute(
+    workload: Workload,
+    ctx: BaseContext,
+    group: ProcessGroup,
+    deadline: Deadline,
+    observation: Observation,
+) -> None:
+    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+        channel = manager.Queue()
+        for index in range(workload.procs):
+            args = (channel, index, workload.base, workload.mode)
+            group.start(producer, args, name=f"producer-{index}")
+        receive = getter(channel)
+        collect(receive, workload.procs, group, deadline, observation)
+        group.join(deadline)
+        drain_leftovers(receive, observation)

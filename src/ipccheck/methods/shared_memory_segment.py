@@ -1,0 +1,70 @@
+"""``shared-memory``: a ``SharedMemory`` segment with one 8-byte slot per worker.
+
+The parent creates the segment and is the only one that unlinks it, always, in ``finally``.
+Workers attach by name, write only their own slot, and close (never unlink) their mapping.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from multiprocessing import shared_memory
+from multiprocessing.context import BaseContext
+
+from ..outcome import STATE, Observation
+from ..processes import Deadline, ProcessGroup
+from ..workload import Workload
+
+NAME = "shared-memory"
+FAMILY = STATE
+DESCRIPTION = "a SharedMemory segment, one 8-byte slot per worker, unlinked by the parent"
+
+SLOT = struct.Struct("q")
+
+
+def attach(name: str) -> shared_memory.SharedMemory:
+    """Attach to an existing segment from a worker.
+
+    From Python 3.13 ``track=False`` keeps the worker out of the resource tracker's books:
+    the parent owns the segment. Before 3.13 the worker registers it with the tracker it shares
+    with the parent; the parent's ``unlink`` unregisters it again, so nothing is reported leaked.
+    """
+    if sys.version_info >= (3, 13):
+        return shared_memory.SharedMemory(name=name, track=False)
+    return shared_memory.SharedMemory(name=name)
+
+
+def worker(segment_name: str, index: int, base: int) -> None:
+    segment = attach(segment_name)
+    try:
+        slots = segment.buf.cast("q")
+        try:
+            for _ in range(base):
+                slots[index] += 1  # only this worker writes slot ``index``
+        finally:
+            slots.release()  # a live view would make close() fail with BufferError
+    finally:
+        segment.close()
+
+
+def execute(
+    workload: Workload,
+    ctx: BaseContext,
+    group: ProcessGroup,
+    deadline: Deadline,
+    observation: Observation,
+) -> None:
+    segment = shared_memory.SharedMemory(create=True, size=SLOT.size * workload.procs)
+    observation.shm_names.append(segment.name)
+    try:
+        segment.buf[:] = bytes(segment.size)  # macOS may round the size up; zero all of it
+        for index in range(workload.procs):
+            group.start(worker, (segment.name, index, workload.base), name=f"worker-{index}")
+        group.join(deadline)
+        observation.slots = [
+            SLOT.unpack_from(segment.buf, index * SLOT.size)[0] for index in range(workload.procs)
+        ]
+        observation.state_total = sum(observation.slots)
+    finally:
+        segment.close()
+        segment.unlink()

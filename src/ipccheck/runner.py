@@ -1,0 +1,75 @@
+"""Run one Workload with its method and record an Outcome, whatever happens.
+
+The runner owns everything a method should not have to think about: the start-method
+context, the deadline, the "before" snapshot of file descriptors, and cleanup on every path.
+A method that hangs or raises still yields an Outcome (with ``timed_out`` or ``error`` set)
+and leaves no child behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+from . import leftovers
+from .methods import METHODS
+from .outcome import Observation, Outcome, observed_total
+from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
+from .workload import Workload
+
+
+def run(workload: Workload) -> Outcome:
+    """Run ``workload`` once and return what happened (never raises for a failed run)."""
+    if not isinstance(workload, Workload):
+        raise TypeError(f"run() needs a Workload, got {type(workload).__name__}")
+    method = METHODS[workload.method]
+    ctx = multiprocessing.get_context(workload.start_method)
+    leftovers.warm_up(ctx)
+    children_before = {p.pid for p in multiprocessing.active_children()}
+    fds_before = leftovers.open_fds()
+    observation = Observation()
+    timed_out = False
+    alive_at_deadline: list[str] = []
+    error: str | None = None
+    started = time.perf_counter()
+    group = ProcessGroup(ctx)
+    try:
+        with group:
+            try:
+                method.execute(workload, ctx, group, Deadline(workload.timeout), observation)
+            except DeadlineExceeded as exc:
+                timed_out = True
+                alive_at_deadline = [describe(p) for p in group.alive()]
+                error = str(exc)
+    except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started
+    return Outcome(
+        workload=workload,
+        family=method.FAMILY,
+        expected=workload.expected_total,
+        observed=observed_total(workload, method.FAMILY, observation),
+        received=tuple(observation.received),
+        sentinels=tuple(observation.sentinels),
+        slots=None if observation.slots is None else tuple(observation.slots),
+        exitcodes=group.exitcodes(),
+        seconds=seconds,
+        timed_out=timed_out,
+        alive_at_deadline=tuple(alive_at_deadline),
+        left_processes=tuple(group.unreaped) + _new_children(group, children_before),
+        left_shm=tuple(name for name in observation.shm_names if leftovers.shm_exists(name)),
+        left_paths=tuple(path for path in observation.paths if os.path.exists(path)),
+        leaked_fds=leftovers.new_fds(fds_before, leftovers.open_fds()),
+        error=error,
+    )
+
+
+def _new_children(group: ProcessGroup, before: set[int | None]) -> tuple[str, ...]:
+    """Children the run started outside the group and left alive (e.g. a manager not shut down)."""
+    own = {id(p) for p in group.processes}
+    return tuple(
+        describe(p)
+        for p in multiprocessing.active_children()
+        if id(p) not in own and p.pid not in before
+    )
