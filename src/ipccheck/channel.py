@@ -53,7 +53,7 @@ def collect(
     waiting_for = set(range(procs))
     quiet_polls_after_exit = 0
     while waiting_for:
-        deadline.check(f"waiting for the sentinels of producers {sorted(waiting_for)}")
+        deadline.check(f"waiting for the sentinels of producers {sorted(waiting_for)}", group)
         message = receive(min(POLL_SECONDS, deadline.remaining()))
         if message is None:
             if group.any_alive():

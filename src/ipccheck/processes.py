@@ -19,7 +19,15 @@ TERMINATE_GRACE = 1.0
 
 
 class DeadlineExceeded(Exception):
-    """Raised inside a run when its deadline passed; the runner turns it into a violation."""
+    """Raised inside a run when its deadline passed; the runner turns it into a violation.
+
+    ``alive`` names the processes still running at that moment: by the time the exception
+    reaches the runner, cleanup on the way out may already have stopped them.
+    """
+
+    def __init__(self, message: str, alive: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.alive = tuple(alive)
 
 
 class Deadline:
@@ -36,10 +44,11 @@ class Deadline:
     def expired(self) -> bool:
         return time.monotonic() >= self.end
 
-    def check(self, doing: str) -> None:
-        """Raise DeadlineExceeded, saying what we were ``doing``, if time is up."""
+    def check(self, doing: str, group: ProcessGroup | None = None) -> None:
+        """Raise DeadlineExceeded, saying what we were ``doing`` and who is alive, if time is up."""
         if self.expired():
-            raise DeadlineExceeded(f"deadline of {self.seconds:g} s passed while {doing}")
+            alive = [describe(p) for p in group.alive()] if group is not None else []
+            raise DeadlineExceeded(f"deadline of {self.seconds:g} s passed while {doing}", alive)
 
 
 def describe(process: BaseProcess) -> str:
@@ -95,8 +104,10 @@ class ProcessGroup:
             process.join(deadline.remaining())
         still = self.alive()
         if still:
-            names = ", ".join(describe(p) for p in still)
-            raise DeadlineExceeded(f"deadline of {deadline.seconds:g} s passed; still alive: {names}")
+            names = [describe(p) for p in still]
+            raise DeadlineExceeded(
+                f"deadline of {deadline.seconds:g} s passed; still alive: {', '.join(names)}", names
+            )
 
     def exitcodes(self) -> dict[str, int | None]:
         """Process name -> exit code (negative: killed by that signal; None: never ended)."""

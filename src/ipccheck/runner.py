@@ -40,7 +40,7 @@ def run(workload: Workload) -> Outcome:
                 method.execute(workload, ctx, group, Deadline(workload.timeout), observation)
             except DeadlineExceeded as exc:
                 timed_out = True
-                alive_at_deadline = [describe(p) for p in group.alive()]
+                alive_at_deadline = list(exc.alive)
                 error = str(exc)
     except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
         error = f"{type(exc).__name__}: {exc}"

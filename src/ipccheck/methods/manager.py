@@ -38,9 +38,12 @@ def execute(
         total = manager.Value("q", 0)
         per_worker = manager.dict()
         lock = manager.Lock()
-        for index in range(workload.procs):
-            args = (total, per_worker, lock, index, workload.base)
-            group.start(worker, args, name=f"worker-{index}")
-        group.join(deadline)
-        observation.state_total = total.value
-        observation.slots = [per_worker.get(index, 0) for index in range(workload.procs)]
+        try:
+            for index in range(workload.procs):
+                args = (total, per_worker, lock, index, workload.base)
+                group.start(worker, args, name=f"worker-{index}")
+            group.join(deadline)
+            observation.state_total = total.value
+            observation.slots = [per_worker.get(index, 0) for index in range(workload.procs)]
+        finally:
+            group.stop()  # stop the workers before the manager they talk to goes away

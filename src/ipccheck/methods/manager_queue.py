@@ -28,10 +28,13 @@ def execute(
 ) -> None:
     with ctx.Manager() as manager:  # leaving the block shuts the manager process down
         channel = manager.Queue()
-        for index in range(workload.procs):
-            args = (channel, index, workload.base, workload.mode)
-            group.start(producer, args, name=f"producer-{index}")
-        receive = getter(channel)
-        collect(receive, workload.procs, group, deadline, observation)
-        group.join(deadline)
-        drain_leftovers(receive, observation)
+        try:
+            for index in range(workload.procs):
+                args = (channel, index, workload.base, workload.mode)
+                group.start(producer, args, name=f"producer-{index}")
+            receive = getter(channel)
+            collect(receive, workload.procs, group, deadline, observation)
+            group.join(deadline)
+            drain_leftovers(receive, observation)
+        finally:
+            group.stop()  # stop the workers before the manager they talk to goes away
