@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from ipccheck import Workload, check, run
 from ipccheck.methods import METHODS
 from ipccheck.outcome import CHANNEL
-from ipccheck.workload import supported_start_methods
 
 from . import strategies
 
@@ -24,7 +23,7 @@ def examples_for(start_method: str) -> int:
     return max(2, int(settings().max_examples * EXAMPLES_SHARE[start_method]))
 
 
-@pytest.mark.parametrize("start_method", supported_start_methods())
+@pytest.mark.parametrize("start_method", strategies.selected_start_methods())
 @pytest.mark.parametrize("method", list(METHODS))
 def test_every_invariant_holds(method, start_method):
     """For generated workloads, the method keeps every invariant and ends with procs x base."""
