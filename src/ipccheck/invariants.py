@@ -206,6 +206,8 @@ CHECKS: tuple[Callable[[Outcome], list[Violation]], ...] = (
 )
 
 
-def check(outcome: Outcome, checks: Iterable[Callable[[Outcome], list[Violation]]] = CHECKS) -> list[Violation]:
+def check(
+    outcome: Outcome, checks: Iterable[Callable[[Outcome], list[Violation]]] = CHECKS
+) -> list[Violation]:
     """Every violation of every invariant, in a stable order (empty means all promises held)."""
     return [violation for each in checks for violation in each(outcome)]

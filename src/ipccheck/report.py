@@ -22,7 +22,7 @@ COLUMNS = (
 
 
 def _line(values: Sequence[object]) -> str:
-    cells = [f"{value!s:{align}{width}}" for value, (_, width, align) in zip(values, COLUMNS)]
+    cells = [f"{value!s:{align}{width}}" for value, (_, width, align) in zip(values, COLUMNS, strict=True)]
     return "  ".join(cells).rstrip()
 
 
