@@ -57,7 +57,7 @@ def test_a_run_past_its_deadline_is_reported_and_cleaned_up():
     assert found[0].startswith("deadline: did not finish within 0.5 s")
     assert outcome.left_processes == ()
     assert outcome.leaked_fds == ()
-    assert outcome.seconds < 10
+    assert outcome.seconds < 30  # 0.5 s deadline + stopping; generous for a loaded machine
 
 
 def test_run_refuses_something_that_is_not_a_workload():

@@ -12,13 +12,15 @@ from ipccheck.processes import Deadline, DeadlineExceeded, ProcessGroup, exit_de
 
 def test_deadline_counts_down_and_raises_when_passed():
     """remaining() shrinks to zero and check() raises once the time is up."""
-    deadline = Deadline(0.05)
-    assert 0 < deadline.remaining() <= 0.05
-    deadline.check("starting")
+    generous = Deadline(30)
+    assert 0 < generous.remaining() <= 30
+    generous.check("starting")
+    assert not generous.expired()
+    short = Deadline(0.05)
     time.sleep(0.06)
-    assert deadline.expired() and deadline.remaining() == 0
+    assert short.expired() and short.remaining() == 0
     with pytest.raises(DeadlineExceeded, match="deadline of 0.05 s passed while waiting"):
-        deadline.check("waiting")
+        short.check("waiting")
 
 
 def test_group_kills_a_child_that_ignores_its_deadline():
@@ -29,7 +31,7 @@ def test_group_kills_a_child_that_ignores_its_deadline():
         with pytest.raises(DeadlineExceeded, match=r"still alive: sleeper \(pid \d+\)"):
             group.join(Deadline(0.2))
     assert group.unreaped == []
-    assert group.exitcodes()["sleeper"] == -15  # SIGTERM was enough
+    assert group.exitcodes()["sleeper"] in (-15, -9)  # SIGTERM, or SIGKILL on a swamped machine
     assert pid not in {p.pid for p in multiprocessing.active_children()}
 
 
