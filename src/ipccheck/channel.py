@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .outcome import END, Observation
-from .processes import Deadline, DeadlineExceeded, ProcessGroup
+from .processes import Deadline, ProcessGroup
 
 Message = tuple[int, int]
 # Longest single wait for a message; short so a dead producer or the deadline is noticed soon.
@@ -78,6 +78,3 @@ def drain_leftovers(receive: Callable[[float], Message | None], observation: Obs
         if message is None:
             return
         record(observation, message)
-
-
-__all__ = ["DeadlineExceeded", "END", "Message", "collect", "drain_leftovers", "messages", "record"]

@@ -7,8 +7,7 @@ conformance kit is judged by exactly the same code as ipccheck's own reference m
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from .workload import Workload
 
@@ -63,12 +62,6 @@ class Outcome:
     @property
     def is_channel(self) -> bool:
         return self.family == CHANNEL
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON (tuples become lists)."""
-        data = asdict(self)
-        data["workload"] = asdict(self.workload)
-        return data
 
 
 def observed_total(workload: Workload, family: str, observation: Observation) -> int:
