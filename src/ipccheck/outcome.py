@@ -41,6 +41,7 @@ class Outcome:
     (producer, position) where position is how many messages had arrived before that
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
     The ``left_*`` fields list what was still there after cleanup: each should be empty.
+    ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
     """
 
     workload: Workload
@@ -59,6 +60,7 @@ class Outcome:
     left_paths: tuple[str, ...] = ()
     leaked_fds: tuple[int, ...] = ()
     error: str | None = None
+    died: tuple[str, ...] = ()
 
     @property
     def is_channel(self) -> bool:
@@ -68,6 +70,8 @@ class Outcome:
         """Plain data for JSON (tuples become lists)."""
         data = asdict(self)
         data["workload"] = asdict(self.workload)
+        if self.workload.fault is not None:
+            data["workload"]["fault"] = str(self.workload.fault)
         return data
 
 
