@@ -45,7 +45,10 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit code 2 (no usage dump)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # argparse quotes bad values with repr() except in "unrecognized arguments: ...";
+        # a line break inside an argument must not break the message into two lines.
+        one_line = "\\n".join(message.splitlines())
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line}\n")
 
 
 def positive_seconds(text: str) -> float:
