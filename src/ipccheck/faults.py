@@ -116,7 +116,7 @@ def who_died(outcome: Outcome) -> tuple[str, ...]:
         if outcome.is_channel and index is not None:
             done = f"{arrived[index]} of its items arrived"
         elif outcome.slots is not None and index is not None and index < len(outcome.slots):
-            done = f"it recorded {outcome.slots[index]} increment(s)"
+            done = f"its per-worker count reads {outcome.slots[index]}"
         else:
             done = "its progress is unknown"
         lines.append(f"{name} {exit_description(code)}; {done}")
