@@ -50,8 +50,9 @@ BAD = {
     "--timeout": numbers.filter(lambda t: not _seconds_ok(t)),
     "--start-method": st.text(max_size=12).filter(lambda t: t not in (*START_METHODS, "all")),
     "--mode": st.text(max_size=12).filter(lambda t: t not in MODES),
-    "--fault": st.one_of(st.text(max_size=12), st.from_regex(r"[a-z]{3,6}:\d{1,3}@\d{1,9}", fullmatch=True))
-    .filter(lambda t: not _fault_ok(t)),
+    "--fault": st.one_of(
+        st.text(max_size=12), st.from_regex(r"[a-z]{3,6}:\d{1,3}@\d{1,9}", fullmatch=True)
+    ).filter(lambda t: not _fault_ok(t)),
 }
 # Cheap good values, so that an input this test wrongly thinks bad still finishes at once.
 GOOD = {"--procs": "1", "--base": "0", "--timeout": "5", "--start-method": "fork",

@@ -1,4 +1,4 @@
-"""Fault injection: a dying producer or worker is reported, healthy ones lose nothing, nothing hangs."""
+"""A dying producer or worker is reported, the others lose nothing, nothing hangs."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def faulted_workloads(draw, start_method: str) -> Workload:  # type: ignore[no-u
 
 @pytest.mark.parametrize("start_method", supported_start_methods())
 def test_faulted_runs_keep_their_promises(start_method):
-    """For generated method x victim x k x kind: the run ends, reports the victim, loses nothing else."""
+    """Generated method x victim x k x kind: the run ends, names the victim, loses nothing else."""
 
     @settings(max_examples=max(2, int(settings().max_examples * EXAMPLES_SHARE[start_method])))
     @given(workload=faulted_workloads(start_method))

@@ -1,4 +1,4 @@
-"""Ctrl-C during ``ipccheck``: exit code 130 within 5 s, and no process or segment of its own left."""
+"""Ctrl-C during ``ipccheck``: exit 130 within 5 s, and no process or segment of its own left."""
 
 from __future__ import annotations
 

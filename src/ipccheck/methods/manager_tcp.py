@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing import connection, managers
 from multiprocessing.context import BaseContext
 from multiprocessing.managers import AcquirerProxy, BaseManager, DictProxy, Value, ValueProxy
 
@@ -63,8 +65,32 @@ def shared_lock() -> object:
     return _get("lock", threading.Lock)
 
 
+def client_without_nagle(address, family=None, authkey=None):  # type: ignore[no-untyped-def]
+    """``connection.Client`` with TCP_NODELAY set once the handshake is done.
+
+    The handshake ends with the client writing twice in a row (its last handshake reply, then
+    its first request). With Nagle's algorithm the second small write waits for the ACK of the
+    first, which the server delays by ~40 ms: measured here, every proxy cost 140-180 ms to
+    create instead of about 1 ms.
+    """
+    client = connection.Client(address, family, authkey)
+    if isinstance(address, tuple):  # a TCP address, not a Unix socket path
+        with socket.fromfd(client.fileno(), socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # affects the shared socket
+    return client
+
+
+SERIALIZER = "pickle-nodelay"
+# Managers look their Listener and Client up by serializer name, in every process that
+# imports this module (the server, and clients under any start method).
+managers.listener_client[SERIALIZER] = (connection.Listener, client_without_nagle)
+
+
 class TallyManager(BaseManager):
     """A manager that serves one counter, one dict of per-worker counts, and one lock."""
+
+    def __init__(self, address=None, authkey=None, ctx=None):  # type: ignore[no-untyped-def]
+        super().__init__(address, authkey, serializer=SERIALIZER, ctx=ctx)
 
 
 TallyManager.register("total", callable=shared_total, proxytype=ValueProxy)
