@@ -104,3 +104,20 @@ def test_ctrl_c_exits_130_quickly_and_leaves_nothing(method, start_method, targe
         time.sleep(0.05)
     assert [pid for pid in seen_children if is_alive(pid)] == []
     assert [path for path in seen_shm if os.path.exists(path)] == []
+
+
+@pytest.mark.skipif(
+    signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
+    reason="needs Python's own SIGINT handler",
+)
+def test_ctrl_c_while_a_child_starts_is_raised_after_it_is_recorded():
+    """sigint_deferred() lets the block finish, then raises KeyboardInterrupt."""
+    from ipccheck.processes import sigint_deferred
+
+    finished = False
+    with pytest.raises(KeyboardInterrupt):
+        with sigint_deferred():
+            signal.raise_signal(signal.SIGINT)
+            finished = True
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
