@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from .faults import Fault, strike
 from .outcome import END, Observation
 from .processes import Deadline, ProcessGroup
 
@@ -17,15 +18,22 @@ Message = tuple[int, int]
 POLL_SECONDS = 0.05
 
 
-def messages(producer: int, base: int, mode: str) -> Iterator[Message]:
-    """Everything one producer sends, in order, ending with its sentinel."""
+def messages(producer: int, base: int, mode: str, fault: Fault | None = None) -> Iterator[Message]:
+    """Everything one producer sends, in order, ending with its sentinel.
+
+    A ``fault`` strikes when the producer asks for its next message after sending ``after``.
+    """
     if mode == "stream":
         for seq in range(base):
+            strike(fault, producer, seq)
             yield (producer, seq)
     else:
         subtotal = 0
         for _ in range(base):
+            strike(fault, producer, subtotal)
             subtotal += 1
+    strike(fault, producer, base)
+    if mode == "summary":
         yield (producer, subtotal)
     yield (producer, END)
 

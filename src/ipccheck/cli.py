@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 
 from . import report
+from .faults import Fault
 from .invariants import check
 from .methods import METHODS
 from .runner import run
@@ -44,7 +45,10 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit code 2 (no usage dump)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # argparse quotes bad values with repr() except in "unrecognized arguments: ...";
+        # a line break inside an argument must not break the message into two lines.
+        one_line = "\\n".join(message.splitlines())
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line}\n")
 
 
 def positive_seconds(text: str) -> float:
@@ -52,6 +56,13 @@ def positive_seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+
+
+def fault_spec(text: str) -> Fault:
+    try:
+        return Fault.parse(text)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def start_methods(choice: str) -> list[str]:
@@ -98,6 +109,12 @@ def build_parser() -> Parser:
     run_parser = commands.add_parser("run", help="run methods and check every invariant")
     run_parser.add_argument("methods", nargs="*", metavar="METHOD", help="default: every method")
     add_workload_options(run_parser, procs=DEFAULT_PROCS, base=1000)
+    run_parser.add_argument(
+        "--fault",
+        type=fault_spec,
+        metavar="KIND:PRODUCER@K",
+        help="make producer PRODUCER die after K items; KIND is kill, term or raise",
+    )
     run_parser.set_defaults(handler=handle_run)
 
     list_parser = commands.add_parser("list", help="list the methods, one per line")
@@ -126,6 +143,7 @@ def workloads_from(args: argparse.Namespace) -> list[Workload]:
             start_method=start_method,
             mode=args.mode,
             timeout=args.timeout,
+            fault=getattr(args, "fault", None),
         )
         for name in names
         for start_method in start_methods(args.start_method)

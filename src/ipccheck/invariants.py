@@ -207,7 +207,14 @@ CHECKS: tuple[Callable[[Outcome], list[Violation]], ...] = (
 
 
 def check(
-    outcome: Outcome, checks: Iterable[Callable[[Outcome], list[Violation]]] = CHECKS
+    outcome: Outcome, checks: Iterable[Callable[[Outcome], list[Violation]]] | None = None
 ) -> list[Violation]:
-    """Every violation of every invariant, in a stable order (empty means all promises held)."""
+    """Every violation of every invariant, in a stable order (empty means all promises held).
+
+    A run with an injected fault is judged by ``faults.FAULT_CHECKS`` unless ``checks`` is given.
+    """
+    if checks is None:
+        from .faults import FAULT_CHECKS  # late import: faults builds on this module
+
+        checks = CHECKS if outcome.workload.fault is None else FAULT_CHECKS
     return [violation for each in checks for violation in each(outcome)]

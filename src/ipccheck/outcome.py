@@ -40,6 +40,7 @@ class Outcome:
     (producer, position) where position is how many messages had arrived before that
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
     The ``left_*`` fields list what was still there after cleanup: each should be empty.
+    ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
     """
 
     workload: Workload
@@ -58,6 +59,7 @@ class Outcome:
     left_paths: tuple[str, ...] = ()
     leaked_fds: tuple[int, ...] = ()
     error: str | None = None
+    died: tuple[str, ...] = ()
 
     @property
     def is_channel(self) -> bool:

@@ -33,7 +33,7 @@ def header() -> str:
 
 
 def row(outcome: Outcome, violations: Sequence[Violation]) -> str:
-    """One table row for one run, followed by its violations (if any), indented."""
+    """One table row for one run, then its violations and the children that died, indented."""
     workload = outcome.workload
     mode = workload.mode if outcome.is_channel else "-"
     verdict = "ok" if not violations else "FAIL"
@@ -50,7 +50,9 @@ def row(outcome: Outcome, violations: Sequence[Violation]) -> str:
             f"{outcome.seconds:.3f}",
         ]
     )
-    return "\n".join([line] + [f"    {violation}" for violation in violations])
+    said = f"fault {workload.fault}" if workload.fault else "died"
+    notes = [f"    {said}: {death}" for death in outcome.died]
+    return "\n".join([line] + [f"    {violation}" for violation in violations] + notes)
 
 
 def summary(results: Sequence[tuple[Outcome, Sequence[Violation]]], seconds: float) -> str:
@@ -78,4 +80,6 @@ def as_json(outcome: Outcome, violations: Sequence[Violation]) -> dict[str, Any]
         "seconds": round(outcome.seconds, 6),
         "timed_out": outcome.timed_out,
         "exitcodes": outcome.exitcodes,
+        "fault": None if workload.fault is None else str(workload.fault),
+        "died": list(outcome.died),
     }

@@ -8,11 +8,12 @@ and leaves no child behind.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
 
-from . import leftovers
+from . import faults, leftovers
 from .methods import METHODS
 from .outcome import Observation, Outcome, observed_total
 from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
@@ -45,7 +46,7 @@ def run(workload: Workload) -> Outcome:
     except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
-    return Outcome(
+    outcome = Outcome(
         workload=workload,
         family=method.FAMILY,
         expected=workload.expected_total,
@@ -63,6 +64,7 @@ def run(workload: Workload) -> Outcome:
         leaked_fds=leftovers.new_fds(fds_before, leftovers.open_fds()),
         error=error,
     )
+    return dataclasses.replace(outcome, died=faults.who_died(outcome))
 
 
 def _new_children(group: ProcessGroup, before: set[int | None]) -> tuple[str, ...]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .faults import Fault
 
 START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
 MODES: tuple[str, ...] = ("stream", "summary")
@@ -69,6 +73,7 @@ class Workload:
 
     ``mode`` matters only to message-passing methods: ``stream`` sends every item (what really
     tests a channel); ``summary`` sends one subtotal per worker, as most tutorials do.
+    ``fault``, if given, makes one producer or worker die part way (see ``ipccheck.faults``).
     """
 
     method: str
@@ -77,9 +82,11 @@ class Workload:
     start_method: str = "fork"
     mode: str = "stream"
     timeout: float = DEFAULT_TIMEOUT
+    fault: Fault | None = None
 
     def __post_init__(self) -> None:
-        from .methods import METHODS  # late import: methods import this module
+        from .faults import Fault, check_fits  # late imports: both import this module
+        from .methods import METHODS
 
         check_choice("method", self.method, tuple(METHODS))
         check_count("procs", self.procs, minimum=1, maximum=MAX_PROCS)
@@ -87,6 +94,11 @@ class Workload:
         check_start_method(self.start_method)
         check_choice("mode", self.mode, MODES)
         object.__setattr__(self, "timeout", check_timeout(self.timeout))
+        if self.fault is not None:
+            if not isinstance(self.fault, Fault):
+                raise TypeError(f"fault must be a Fault, got {type(self.fault).__name__}")
+            family = METHODS[self.method].FAMILY
+            check_fits(self.fault, self.method, family, self.procs, self.base)
 
     @property
     def expected_total(self) -> int:

@@ -13,6 +13,7 @@ import tempfile
 from multiprocessing.context import BaseContext
 
 from ..channel import messages, record
+from ..faults import Fault
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -22,9 +23,9 @@ FAMILY = CHANNEL
 DESCRIPTION = "each producer writes records to its own file, read back after it exits"
 
 
-def producer(path: str, producer_id: int, base: int, mode: str) -> None:
+def producer(path: str, producer_id: int, base: int, mode: str, fault: Fault | None = None) -> None:
     with open(path, "w", encoding="ascii") as stream:
-        for sender, n in messages(producer_id, base, mode):
+        for sender, n in messages(producer_id, base, mode, fault):
             stream.write(f"{sender} {n}\n")
 
 
@@ -53,7 +54,7 @@ def execute(
     try:
         paths = [os.path.join(directory, f"producer-{index}.txt") for index in range(workload.procs)]
         for index, path in enumerate(paths):
-            args = (path, index, workload.base, workload.mode)
+            args = (path, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
         group.join(deadline)  # a file producer never blocks on its reader, so joining first is safe
         for path in paths:

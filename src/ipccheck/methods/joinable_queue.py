@@ -10,6 +10,7 @@ from __future__ import annotations
 from multiprocessing.context import BaseContext
 
 from ..channel import Message, collect, drain_leftovers, messages
+from ..faults import Fault
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -20,8 +21,8 @@ FAMILY = CHANNEL
 DESCRIPTION = "a JoinableQueue: task_done() per item, producers join() until all are consumed"
 
 
-def producer(channel, producer_id: int, base: int, mode: str) -> None:  # type: ignore[no-untyped-def]
-    for message in messages(producer_id, base, mode):
+def producer(channel, producer_id: int, base: int, mode: str, fault: Fault | None = None) -> None:  # type: ignore[no-untyped-def]
+    for message in messages(producer_id, base, mode, fault):
         channel.put(message)
     channel.join()  # wait until the consumer has called task_done() for every item
 
@@ -44,7 +45,7 @@ def execute(
 
     try:
         for index in range(workload.procs):
-            args = (channel, index, workload.base, workload.mode)
+            args = (channel, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
         collect(receive, workload.procs, group, deadline, observation)
         group.join(deadline)

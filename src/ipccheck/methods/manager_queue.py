@@ -30,7 +30,7 @@ def execute(
         channel = manager.Queue()
         try:
             for index in range(workload.procs):
-                args = (channel, index, workload.base, workload.mode)
+                args = (channel, index, workload.base, workload.mode, workload.fault)
                 group.start(producer, args, name=f"producer-{index}")
             receive = getter(channel)
             collect(receive, workload.procs, group, deadline, observation)

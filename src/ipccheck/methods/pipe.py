@@ -11,6 +11,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 
 from ..channel import Message, collect, drain_leftovers, messages
+from ..faults import Fault
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -20,9 +21,11 @@ FAMILY = CHANNEL
 DESCRIPTION = "one one-way Pipe per producer, the parent waiting on every read end"
 
 
-def producer(writer: Connection, producer_id: int, base: int, mode: str) -> None:
+def producer(
+    writer: Connection, producer_id: int, base: int, mode: str, fault: Fault | None = None
+) -> None:
     with writer:
-        for message in messages(producer_id, base, mode):
+        for message in messages(producer_id, base, mode, fault):
             writer.send(message)
 
 
@@ -57,7 +60,7 @@ def execute(
         for index in range(workload.procs):
             reader, writer = ctx.Pipe(duplex=False)
             readers.append(reader)
-            args = (writer, index, workload.base, workload.mode)
+            args = (writer, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
             writer.close()  # only the producer may hold the write end, or EOF never comes
         receive = PipeReceiver(readers)

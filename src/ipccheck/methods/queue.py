@@ -11,6 +11,7 @@ import queue as queue_module
 from multiprocessing.context import BaseContext
 
 from ..channel import Message, collect, drain_leftovers, messages
+from ..faults import Fault
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -20,8 +21,8 @@ FAMILY = CHANNEL
 DESCRIPTION = "producers put into one multiprocessing.Queue, the parent drains before joining"
 
 
-def producer(channel, producer_id: int, base: int, mode: str) -> None:  # type: ignore[no-untyped-def]
-    for message in messages(producer_id, base, mode):
+def producer(channel, producer_id: int, base: int, mode: str, fault: Fault | None = None) -> None:  # type: ignore[no-untyped-def]
+    for message in messages(producer_id, base, mode, fault):
         channel.put(message)
 
 
@@ -47,7 +48,7 @@ def execute(
     channel = ctx.Queue()
     try:
         for index in range(workload.procs):
-            args = (channel, index, workload.base, workload.mode)
+            args = (channel, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
         receive = getter(channel)
         collect(receive, workload.procs, group, deadline, observation)

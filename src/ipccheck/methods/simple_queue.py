@@ -42,7 +42,7 @@ def execute(
 
     try:
         for index in range(workload.procs):
-            args = (channel, index, workload.base, workload.mode)
+            args = (channel, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
         collect(receive, workload.procs, group, deadline, observation)
         group.join(deadline)

@@ -14,6 +14,7 @@ from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 
 from ..channel import Message, collect, drain_leftovers, messages
+from ..faults import Fault
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -33,9 +34,11 @@ def frame(message: Message) -> bytes:
     return LENGTH.pack(len(body)) + body
 
 
-def producer(sock: socket.socket, producer_id: int, base: int, mode: str) -> None:
+def producer(
+    sock: socket.socket, producer_id: int, base: int, mode: str, fault: Fault | None = None
+) -> None:
     with sock, sock.makefile("wb") as stream:  # buffered: many records per system call
-        for message in messages(producer_id, base, mode):
+        for message in messages(producer_id, base, mode, fault):
             stream.write(frame(message))
 
 
@@ -82,7 +85,7 @@ def execute(
         for index in range(workload.procs):
             parent_end, child_end = socket.socketpair()
             parent_ends.append(parent_end)
-            args = (child_end, index, workload.base, workload.mode)
+            args = (child_end, index, workload.base, workload.mode, workload.fault)
             group.start(producer, args, name=f"producer-{index}")
             child_end.close()  # only the producer may hold its end, or EOF never comes
         receive = FrameReader(parent_ends)

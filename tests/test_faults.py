@@ -1,0 +1,159 @@
+"""A dying producer or worker is reported, the others lose nothing, nothing hangs."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipccheck import Workload, check, run
+from ipccheck.faults import FAULT_CHECKS, KINDS, UNSAFE_TO_KILL, Fault, InjectedFault, strike
+from ipccheck.outcome import CHANNEL, Outcome
+from ipccheck.workload import supported_start_methods
+
+# Every method a fault applies to; a Queue only survives a raise (see faults.UNSAFE_TO_KILL).
+FAULTABLE = ("pipe", "simple-queue", "manager-queue", "file", "socket", "manager-tcp")
+EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
+
+
+def test_parse_reads_kind_victim_and_after():
+    """``kill:1@50`` is producer 1 killed after 50 items, and prints back the same way."""
+    fault = Fault.parse("kill:1@50")
+    assert fault == Fault("kill", 1, 50)
+    assert str(fault) == "kill:1@50"
+
+
+@pytest.mark.parametrize("text", ["kill", "kill:1", "kill:1@", "boom:1@2", "kill:-1@2", "KILL:1@2",
+                                  "kill:1@2x", " kill:1@2", "kill:1@99999999999"])
+def test_parse_refuses_malformed_specs(text):
+    """Anything but KIND:PRODUCER@K with a known kind and small numbers is a one-line ValueError."""
+    with pytest.raises(ValueError) as caught:
+        Fault.parse(text)
+    assert "\n" not in str(caught.value)
+
+
+def test_workload_refuses_a_fault_that_cannot_strike_or_apply():
+    """A victim that does not exist, an ``after`` past base, a state method, a killed Queue."""
+    cases = [
+        (dict(method="pipe", procs=2, fault=Fault("kill", 2, 0)), "victim 2 does not exist"),
+        (dict(method="pipe", base=5, fault=Fault("kill", 0, 6)), "would never strike"),
+        (dict(method="value", fault=Fault("raise", 0, 1)), "not 'value'"),
+        (dict(method="queue", fault=Fault("kill", 0, 1)), "may be corrupted"),
+        (dict(method="joinable-queue", fault=Fault("term", 0, 1)), "may be corrupted"),
+    ]
+    for kwargs, words in cases:
+        with pytest.raises(ValueError, match=words):
+            Workload(**kwargs)
+    with pytest.raises(TypeError, match="fault must be a Fault, got str"):
+        Workload("pipe", fault="kill:0@1")  # type: ignore[arg-type]
+    assert Workload("queue", fault=Fault("raise", 0, 1)).fault == Fault("raise", 0, 1)
+
+
+def test_strike_acts_only_on_the_victim_at_exactly_k():
+    """strike() is a no-op for other workers and other counts, and raises for the victim at k."""
+    fault = Fault("raise", 1, 3)
+    for index, done in [(0, 3), (1, 2), (1, 4)]:
+        strike(fault, index, done)
+    strike(None, 1, 3)
+    with pytest.raises(InjectedFault, match="worker 1 raised after 3 item"):
+        strike(fault, 1, 3)
+
+
+def healthy_run() -> Outcome:
+    """A real pipe run with producer 1 killed after 4 of 10 items; it keeps every promise."""
+    outcome = run(Workload("pipe", procs=3, base=10, fault=Fault("kill", 1, 4)))
+    assert check(outcome) == []
+    return outcome
+
+
+def without(outcome: Outcome, item: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    received = list(outcome.received)
+    received.remove(item)
+    return tuple(received)
+
+
+def test_each_fault_check_can_fail():
+    """Fed broken faulted outcomes, the fault checks name the evidence."""
+    good = healthy_run()
+    victim_items = [item for item in good.received if item[0] == 1]
+    assert victim_items == [(1, s) for s in range(4)]
+    broken = {
+        "lost from a healthy producer": dataclasses.replace(good, received=without(good, (0, 7))),
+        "a gap in the victim's prefix": dataclasses.replace(good, received=without(good, (1, 2))),
+        "the victim's sentinel arrived": dataclasses.replace(
+            good, sentinels=good.sentinels + ((1, len(good.received)),)
+        ),
+        "the victim sent more than k": dataclasses.replace(
+            good, received=good.received + ((1, 4),)
+        ),
+        "the victim exited normally": dataclasses.replace(
+            good, exitcodes={**good.exitcodes, "producer-1": 0}
+        ),
+        "a healthy producer was killed": dataclasses.replace(
+            good, exitcodes={**good.exitcodes, "producer-2": -9}
+        ),
+        "a healthy sentinel is missing": dataclasses.replace(
+            good, sentinels=tuple(s for s in good.sentinels if s[0] != 0)
+        ),
+    }
+    for what, outcome in broken.items():
+        assert check(outcome) != [], what
+    raised = dataclasses.replace(
+        good,
+        workload=dataclasses.replace(good.workload, fault=Fault("raise", 1, 4)),
+        exitcodes={**good.exitcodes, "producer-1": 1},
+        received=without(good, (1, 3)),
+    )
+    assert [v.invariant for v in check(raised)] == ["fault-victim"]
+
+
+def test_outcome_reports_who_died_how_and_how_far():
+    """The Outcome names the victim, its signal and how many of its items arrived."""
+    outcome = run(Workload("file", procs=2, base=50, fault=Fault("term", 0, 20)))
+    assert check(outcome) == []
+    assert len(outcome.died) == 1
+    assert outcome.died[0].startswith("producer-0 killed by SIGTERM; ")
+    assert outcome.exitcodes["producer-1"] == 0
+
+
+def test_fault_checks_still_check_cleanup_and_deadline():
+    """A faulted run is still judged on deadline, errors, order and leftovers."""
+    names = {each.__name__ for each in FAULT_CHECKS}
+    assert {"check_deadline", "check_error", "check_order", "check_left_behind"} <= names
+
+
+@st.composite
+def faulted_workloads(draw, start_method: str) -> Workload:  # type: ignore[no-untyped-def]
+    method = draw(st.sampled_from(FAULTABLE + UNSAFE_TO_KILL))
+    kinds = ("raise",) if method in UNSAFE_TO_KILL else KINDS
+    procs = draw(st.integers(1, 3))
+    base = draw(st.integers(0, 40))
+    fault = Fault(
+        draw(st.sampled_from(kinds)),
+        draw(st.integers(0, procs - 1)),
+        draw(st.integers(0, base)),
+    )
+    mode = draw(st.sampled_from(("stream", "summary")))
+    return Workload(method, procs=procs, base=base, start_method=start_method, mode=mode,
+                    fault=fault, timeout=60)
+
+
+@pytest.mark.parametrize("start_method", supported_start_methods())
+def test_faulted_runs_keep_their_promises(start_method):
+    """Generated method x victim x k x kind: the run ends, names the victim, loses nothing else."""
+
+    @settings(max_examples=max(2, int(settings().max_examples * EXAMPLES_SHARE[start_method])))
+    @given(workload=faulted_workloads(start_method))
+    def holds(workload):
+        outcome = run(workload)
+        assert check(outcome) == [], f"{workload}: {[str(v) for v in check(outcome)]}"
+        assert not outcome.timed_out
+        assert outcome.left_processes == () and outcome.leaked_fds == ()
+        victim = f"{'producer' if outcome.family == CHANNEL else 'worker'}-{workload.fault.victim}"
+        assert [line.split()[0] for line in outcome.died] == [victim]
+        assert multiprocessing.active_children() == []
+
+    holds()
