@@ -119,6 +119,10 @@ def machine() -> dict[str, Any]:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         usable = None
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]  # how busy the machine was: the noise
+    except (AttributeError, OSError):
+        load = None
     return {
         "cpu_count": os.cpu_count(),
         "usable_cpus": usable,
@@ -126,6 +130,7 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "load_average_1_5_15_min": load,
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
