@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from multiprocessing.context import BaseContext
 from typing import Any, TextIO
 
 from . import bench_stats as stats
@@ -135,6 +136,32 @@ def machine() -> dict[str, Any]:
     }
 
 
+class Samples:
+    """Each row's measurements as they come in; a row that fails once is retired with a note."""
+
+    def __init__(self, progress: Progress, notes: list[str]) -> None:
+        self.progress = progress
+        self.notes = notes
+        self.values: dict[tuple[str, int], list[Any]] = {}
+        self.failed: set[tuple[str, int]] = set()
+
+    def measure(self, key: tuple[str, int], label: str, fn: Callable[..., Any], *args: Any) -> None:
+        self.progress.step(label)
+        if key in self.failed:
+            return
+        try:
+            value = fn(*args)
+        except Exception as exc:  # a broken row is a finding to report, not a crash
+            self.failed.add(key)
+            self.notes.append(f"{label} failed: {type(exc).__name__}: {exc}")
+            return
+        self.values.setdefault(key, []).append(value)
+
+    def get(self, key: tuple[str, int]) -> list[Any] | None:
+        """Every measurement of a row that never failed, or None."""
+        return None if key in self.failed else self.values.get(key)
+
+
 def run_bench(settings: BenchSettings, progress: Progress | None = None) -> BenchResults:
     """Measure every row ``settings`` asks for; failures become notes, never a crash."""
     ctx = multiprocessing.get_context(settings.start_method)
@@ -146,111 +173,69 @@ def run_bench(settings: BenchSettings, progress: Progress | None = None) -> Benc
     notes = [note for note in notes if note.split()[0] in settings.channels]
     state_methods = [m for m in STATE_METHODS if m.name in settings.state]
     start_methods = supported_start_methods()
-    steps = settings.repeat * (
-        len(channels) * len(settings.sizes) + len(state_methods) * len(settings.state_procs)
-    ) + len(start_methods)
-    progress = progress or Progress(steps)
+    rows = len(channels) * len(settings.sizes) + len(state_methods) * len(settings.state_procs)
+    samples = Samples(progress or Progress(settings.repeat * rows + len(start_methods)), notes)
 
-    seconds: dict[tuple[str, int], list[float]] = {}
-    start_seconds: dict[tuple[str, int], list[float]] = {}
-    counts: dict[tuple[str, int], int] = {}
-    failed: set[tuple[str, int]] = set()
+    def count_for(channel: Channel, size: int) -> int:
+        messages = max(1, round(settings.messages * channel.count_scale))
+        return stats.messages_for(size, messages, settings.byte_budget)
 
-    def attempt(key: tuple[str, int], label: str, measure: Callable[[], Any]) -> Any:
-        """Run one measurement; a failure becomes a note and retires that row."""
-        progress.step(label)
-        if key in failed:
-            return None
-        try:
-            return measure()
-        except Exception as exc:  # a broken row is a finding to report, not a crash
-            failed.add(key)
-            notes.append(f"{label} failed: {type(exc).__name__}: {exc}")
-            return None
-
-    state_seconds: dict[tuple[str, int], list[float]] = {}
-    for repeat in range(1, settings.repeat + 1):
+    for repeat in range(1, settings.repeat + 1):  # round-robin: noise lands on every row alike
+        of = f"(repeat {repeat}/{settings.repeat})"
         for size in settings.sizes:
             for channel in channels:
-                key = (channel.name, size)
-                count = stats.messages_for(
-                    size,
-                    max(1, round(settings.messages * channel.count_scale)),
-                    settings.byte_budget,
-                )
-                label = (
-                    f"{channel.name} {stats.human_size(size)} (repeat {repeat}/{settings.repeat})"
-                )
-                run = channel.run
-                measured = attempt(
-                    key,
-                    label,
-                    lambda run=run, size=size, count=count: run(
-                        ctx, size, count, Deadline(settings.timeout)
-                    ),
-                )
-                if measured is not None:
-                    counts[key] = count
-                    began, took = measured
-                    if began is not None:  # memcpy starts no process
-                        start_seconds.setdefault(key, []).append(began)
-                    seconds.setdefault(key, []).append(took)
+                label = f"{channel.name} {stats.human_size(size)} {of}"
+                args = (ctx, size, count_for(channel, size), Deadline(settings.timeout))
+                samples.measure((channel.name, size), label, channel.run, *args)
         for procs in settings.state_procs:
             for method in state_methods:
-                key = (method.name, procs)
+                label = f"{method.name} x{procs} {of}"
                 per_worker = state_per_worker(method, settings.state_scale)
-                label = f"{method.name} x{procs} (repeat {repeat}/{settings.repeat})"
-                measured = attempt(
-                    key,
-                    label,
-                    lambda method=method, procs=procs, per_worker=per_worker: method.run(
-                        ctx, procs, per_worker, Deadline(settings.timeout)
-                    ),
-                )
-                if measured is not None:
-                    state_seconds.setdefault(key, []).append(measured)
+                args = (ctx, procs, per_worker, Deadline(settings.timeout))
+                samples.measure((method.name, procs), label, method.run, *args)
 
-    starts = []
+    def start_costs(start_ctx: BaseContext) -> list[float]:
+        warm_up(start_ctx)  # the forkserver's own start is a one-off, not the cost per process
+        return [
+            start_join_seconds(start_ctx, Deadline(settings.timeout))
+            for _ in range(settings.start_repeat)
+        ]
+
     for start_method in start_methods:
         start_ctx = multiprocessing.get_context(start_method)
-        warm_up(start_ctx)  # the forkserver's own start is a one-off, not the cost per process
-        key = (f"start-{start_method}", 0)
-        measured = attempt(
-            key,
-            f"start cost {start_method}",
-            lambda start_ctx=start_ctx: [
-                start_join_seconds(start_ctx, Deadline(settings.timeout))
-                for _ in range(settings.start_repeat)
-            ],
-        )
-        if measured is not None:
-            starts.append(stats.StartResult(start_method, tuple(measured)))
-    progress.close()
+        samples.measure((start_method, 0), f"start cost {start_method}", start_costs, start_ctx)
+    samples.progress.close()
 
-    channel_results = [
-        stats.ChannelResult(
-            name=channel.name,
-            kind=channel.kind,
-            size=size,
-            count=counts[(channel.name, size)],
-            seconds=tuple(seconds[(channel.name, size)]),
-            start_seconds=tuple(start_seconds.get((channel.name, size), ())),
-        )
-        for size in settings.sizes
-        for channel in channels
-        if (channel.name, size) in seconds and (channel.name, size) not in failed
-    ]
-    state_results = [
-        stats.StateResult(
-            method.name,
-            procs,
-            state_per_worker(method, settings.state_scale),
-            tuple(state_seconds[(method.name, procs)]),
-        )
-        for procs in settings.state_procs
-        for method in state_methods
-        if (method.name, procs) in state_seconds and (method.name, procs) not in failed
-    ]
+    channel_results = []
+    for size in settings.sizes:
+        for channel in channels:
+            measured = samples.get((channel.name, size))
+            if measured:
+                channel_results.append(
+                    stats.ChannelResult(
+                        name=channel.name,
+                        kind=channel.kind,
+                        size=size,
+                        count=count_for(channel, size),
+                        seconds=tuple(took for _, took in measured),
+                        # memcpy starts no process: its start is None
+                        start_seconds=tuple(began for began, _ in measured if began is not None),
+                    )
+                )
+    state_results = []
+    for procs in settings.state_procs:
+        for method in state_methods:
+            measured = samples.get((method.name, procs))
+            if measured:
+                per_worker = state_per_worker(method, settings.state_scale)
+                state_results.append(
+                    stats.StateResult(method.name, procs, per_worker, tuple(measured))
+                )
+    starts = []
+    for start_method in start_methods:
+        measured = samples.get((start_method, 0))
+        if measured:
+            starts.append(stats.StartResult(start_method, tuple(measured[0])))
     return BenchResults(channel_results, state_results, starts, notes)
 
 
