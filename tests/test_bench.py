@@ -92,6 +92,29 @@ def test_a_failing_row_becomes_a_note_and_leaves_no_ratio(monkeypatch):
     assert "-" == bench.stats.channel_table(results.channels).splitlines()[2].split()[-2]
 
 
+def test_a_row_that_fails_in_a_later_repeat_is_dropped_whole(monkeypatch):
+    """Partial repeats would make a misleading median: the row goes, a note says why."""
+    calls = []
+
+    def fine(ctx, size, count, deadline):  # type: ignore[no-untyped-def]
+        return None, 0.001
+
+    def flaky(ctx, size, count, deadline):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("second time unlucky")
+        return None, 0.001
+
+    limits = (Channel("os.pipe", "limit", "fake", fine), Channel("flaky", "limit", "fake", flaky))
+    monkeypatch.setattr(bench, "LIMITS", limits)
+    monkeypatch.setattr(bench, "supported_start_methods", lambda: ())
+    settings = bench.BenchSettings(channels=(), state=(), sizes=(8,), messages=10, repeat=3)
+    results = bench.run_bench(settings, bench.Progress(1000, io.StringIO()))
+    assert [r.name for r in results.channels] == ["os.pipe"]
+    assert results.notes == ["flaky 8 B (repeat 2/3) failed: RuntimeError: second time unlucky"]
+    assert len(calls) == 2  # retired after failing: not run again in repeat 3
+
+
 def test_progress_is_one_line_per_step_off_a_terminal():
     """Piped stderr gets whole lines; a terminal gets one line rewritten and cleared at the end."""
     plain = io.StringIO()
