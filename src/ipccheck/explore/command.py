@@ -14,7 +14,7 @@ import os
 import time
 from typing import Any
 
-from ..workload import START_METHODS, check_start_method, supported_start_methods
+from ..workload import START_METHODS, check_start_method, check_timeout, supported_start_methods
 from . import timeline
 from .conductor import DEFAULT_TIMEOUT, conduct
 from .model import Run, run, serial_finals
@@ -26,7 +26,7 @@ EXIT_OK, EXIT_BAD, EXIT_USAGE = 0, 1, 2
 PROGRAM_HELP = (
     "a ready program ("
     + ", ".join(READY)
-    + "), a JSON file, or an inline JSON/Python list of steps such as '[\"read\", \"write\"]'"
+    + '), a JSON file, or an inline JSON/Python list of steps such as \'["read", "write"]\''
 )
 
 
@@ -81,8 +81,10 @@ def load_program(text: str, procs: int | None, iterations: int) -> Program:
     elif text.lstrip().startswith(("[", "{")):
         source = text
     else:
-        raise ValueError(f"unknown program {text!r}; give one of {', '.join(READY)}, "
-                         "a JSON file, or an inline JSON list of steps")
+        raise ValueError(
+            f"unknown program {text!r}; give one of {', '.join(READY)}, "
+            "a JSON file, or an inline JSON list of steps"
+        )
     return user_program(parse_literal(source), procs, iterations)
 
 
@@ -103,6 +105,7 @@ def handle_explore(args: argparse.Namespace) -> int:
         if args.start_method == "all"
         else [check_start_method(args.start_method)]
     )
+    check_timeout(args.timeout)  # checked before the search, so bad input never waits
     program = load_program(args.program, args.procs, args.iterations)
     started = time.perf_counter()
     census = None
@@ -123,16 +126,21 @@ def handle_explore(args: argparse.Namespace) -> int:
         for method in methods:
             real = conduct(program, schedule, method, args.timeout)
             if real != predicted:
-                print(f"ipccheck: the real processes under {method} did not do what the model "
-                      f"predicted for schedule {list(schedule)}: this is a bug in ipccheck")
+                print(
+                    f"ipccheck: the real processes under {method} did not do what the model "
+                    f"predicted for schedule {list(schedule)}: this is a bug in ipccheck"
+                )
                 return EXIT_BAD
             replayed = real
     verdict = judge(program, replayed, serial) if replayed is not None else None
     seconds = time.perf_counter() - started
 
     if args.json:
-        print(json.dumps(as_json(program, args, methods, replayed, verdict, census, seconds),
-                         indent=2))
+        print(
+            json.dumps(
+                as_json(program, args, methods, replayed, verdict, census, seconds), indent=2
+            )
+        )
     else:
         print(as_text(program, args, methods, replayed, verdict, census, searched, seconds))
     return EXIT_BAD if schedule is not None else EXIT_OK
@@ -162,11 +170,16 @@ def as_text(
             lines.append(f"{outcome:>11}  {count:>9}")
         lines.append("")
     if replayed is None:
-        where = (f"among all {census.total} interleavings" if census is not None
-                 else f"in {args.examples} schedules tried by Hypothesis")
+        where = (
+            f"among all {census.total} interleavings"
+            if census is not None
+            else f"in {args.examples} schedules tried by Hypothesis"
+        )
         lines.append(f"no bad schedule {where}")
     else:
-        how = "first" if census is not None else f"found and shrunk by Hypothesis in {searched:.2f} s"
+        how = (
+            "first" if census is not None else f"found and shrunk by Hypothesis in {searched:.2f} s"
+        )
         order = " ".join(str(w) for w in replayed.schedule)
         lines.append(f"minimal bad schedule ({how}): {order}")
         lines.append("")
@@ -176,8 +189,10 @@ def as_text(
         if replayed.status == timeline.DEADLOCK:
             reason = timeline.deadlock_line(replayed)
         lines.append(f"outcome: {reason}")
-        lines.append(f"replayed on real processes ({', '.join(methods)}): every step read and "
-                     "wrote what the model predicted")
+        lines.append(
+            f"replayed on real processes ({', '.join(methods)}): every step read and "
+            "wrote what the model predicted"
+        )
     lines.append(f"({seconds:.2f} s)")
     return "\n".join(lines)
 
@@ -199,8 +214,11 @@ def as_json(
         "start_methods": methods,
         "exhaustive": bool(args.exhaustive),
         "schedule": None if replayed is None else timeline.as_json(replayed),
-        "outcome": {"bad": False, "reason": "no bad schedule found",
-                    "serial_finals": sorted(serial_finals(program))},
+        "outcome": {
+            "bad": False,
+            "reason": "no bad schedule found",
+            "serial_finals": sorted(serial_finals(program)),
+        },
         "seconds": round(seconds, 3),
     }
     if replayed is not None:

@@ -25,8 +25,17 @@ from typing import Any
 from .. import leftovers
 from ..processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
 from ..workload import check_start_method, check_timeout
-from .model import BLOCKED, COMPLETE, DEADLOCK, FINISHED, INCOMPLETE, STEPPED, Run, Turn
-from .model import check_schedule
+from .model import (
+    BLOCKED,
+    COMPLETE,
+    DEADLOCK,
+    FINISHED,
+    INCOMPLETE,
+    STEPPED,
+    Run,
+    Turn,
+    check_schedule,
+)
 from .steps import Program, Step
 
 DEFAULT_TIMEOUT = 30.0  # per schedule; one turn takes well under a millisecond
@@ -130,7 +139,9 @@ class Conductor:
                 parent_end, child_end = self.ctx.Pipe()
                 self.conns.append(parent_end)
                 self.group.start(
-                    worker_main, (steps, child_end, self.value, self.locks), name=f"explore-worker-{index}"
+                    worker_main,
+                    (steps, child_end, self.value, self.locks),
+                    name=f"explore-worker-{index}",
                 )
                 child_end.close()
         except BaseException:
@@ -148,8 +159,8 @@ class Conductor:
 
     def close(self) -> None:
         """Ask every worker to stop, then make sure of it (terminate, kill, join)."""
-        deadline = Deadline(2.0)
-        for index, conn in enumerate(self.conns):
+        deadline = Deadline(1.0)  # a healthy worker answers at once; the rest are terminated
+        for index in range(len(self.conns)):
             try:
                 self._ask(index, "stop", deadline)
             except (ConductorError, DeadlineExceeded, OSError):
@@ -168,8 +179,9 @@ class Conductor:
         try:
             conn.send(word)
         except OSError as exc:
-            raise ConductorError(f"worker {worker} is gone ({exit_description(process.exitcode)})"
-                                 ) from exc
+            raise ConductorError(
+                f"worker {worker} is gone ({exit_description(process.exitcode)})"
+            ) from exc
         ready = connection.wait([conn, process.sentinel], deadline.remaining())
         if conn in ready:
             try:

@@ -56,6 +56,17 @@ class Machine:
         self.flag = [False] * program.procs
         self.holder: dict[str, int] = {}  # lock name -> worker holding it
 
+    def copy(self) -> Machine:
+        """An independent copy, so a search can branch without replaying from the start."""
+        twin = Machine.__new__(Machine)
+        twin.program = self.program
+        twin.value = self.value
+        twin.pc = list(self.pc)
+        twin.register = list(self.register)
+        twin.flag = list(self.flag)
+        twin.holder = dict(self.holder)
+        return twin
+
     def finished(self, worker: int) -> bool:
         return self.pc[worker] >= len(self.program.workers[worker])
 

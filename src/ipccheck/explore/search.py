@@ -26,7 +26,7 @@ from .steps import Program
 
 DEFAULT_EXAMPLES = 300
 MAX_EXAMPLES = 100_000
-MAX_SCHEDULES = 200_000  # exhaustive mode gives up (with a clear error) beyond this
+MAX_SCHEDULES = 100_000  # exhaustive mode gives up (with a clear error) beyond this
 
 
 def resolve(program: Program, choices: Sequence[int]) -> tuple[int, ...]:
@@ -71,14 +71,13 @@ def judge(program: Program, result: Run, serial: frozenset[int] | None = None) -
         return Verdict(False, "the schedule ended before every worker finished")
     if result.final not in serial:
         return Verdict(
-            True, f"{program.breaks}: final value {result.final}, every serial order gives {expected}"
+            True,
+            f"{program.breaks}: final value {result.final}, every serial order gives {expected}",
         )
     return Verdict(False, f"final value {result.final}, as a serial order gives")
 
 
-def find_bad(
-    program: Program, examples: int = DEFAULT_EXAMPLES
-) -> tuple[int, ...] | None:
+def find_bad(program: Program, examples: int = DEFAULT_EXAMPLES) -> tuple[int, ...] | None:
     """Let Hypothesis search ``examples`` schedules and shrink the first bad one; None if none.
 
     Derandomized, with no example database: the same program gives the same answer every time,
@@ -122,32 +121,37 @@ class MissingHypothesis(ImportError):
     """Hypothesis is not installed; the command turns this into one line and exit code 2."""
 
 
-def all_schedules(program: Program, limit: int = MAX_SCHEDULES) -> Iterator[tuple[int, ...]]:
+def all_schedules(program: Program, limit: int | None = None) -> Iterator[tuple[int, ...]]:
     """Every complete or deadlocked schedule, in lexicographic order (depth first).
 
     Only workers that can step are branched on, so each schedule is a distinct interleaving of
     the workers' steps. Raises ValueError once more than ``limit`` have been produced.
     """
-    count = 0
+    for schedule, _ in _leaves(program, limit):
+        yield schedule
 
-    def extend(prefix: list[int]) -> Iterator[tuple[int, ...]]:
-        nonlocal count
-        machine = Machine(program)
-        for worker in prefix:
-            machine.turn(worker)
+
+def _leaves(program: Program, limit: int | None) -> Iterator[tuple[tuple[int, ...], Machine]]:
+    """(schedule, machine at its end) for every interleaving, depth first."""
+    limit = MAX_SCHEDULES if limit is None else limit
+    count = 0
+    stack: list[tuple[tuple[int, ...], Machine]] = [((), Machine(program))]
+    while stack:
+        prefix, machine = stack.pop()
         movable = [w for w in range(program.procs) if machine.can_step(w)]
         if not movable:
             count += 1
             if count > limit:
                 raise ValueError(
-                    f"more than {limit} interleavings; lower --procs or --iterations for --exhaustive"
+                    f"more than {limit} interleavings; lower --procs or --iterations "
+                    "for --exhaustive"
                 )
-            yield tuple(prefix)
-            return
-        for worker in movable:
-            yield from extend([*prefix, worker])
-
-    yield from extend([])
+            yield prefix, machine
+            continue
+        for worker in reversed(movable):  # pushed in reverse, so popped in worker order
+            branch = machine.copy()
+            branch.turn(worker)
+            stack.append(((*prefix, worker), branch))
 
 
 @dataclass(frozen=True)
@@ -164,14 +168,15 @@ class Census:
     first_bad: tuple[int, ...] | None
 
 
-def exhaustive(program: Program, limit: int = MAX_SCHEDULES) -> Census:
+def exhaustive(program: Program, limit: int | None = None) -> Census:
     """Run every interleaving on the model and count outcomes."""
     serial = serial_finals(program)
     table: dict[str, int] = {}
     total = bad = 0
     first_bad = None
-    for schedule in all_schedules(program, limit):
-        result = run(program, schedule)
+    for schedule, machine in _leaves(program, limit):
+        status, waiting = machine.status()
+        result = Run((), machine.value, status, waiting)
         key = "deadlock" if result.status == DEADLOCK else str(result.final)
         table[key] = table.get(key, 0) + 1
         total += 1

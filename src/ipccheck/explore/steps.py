@@ -130,7 +130,7 @@ def _int(text: str, step: str) -> int:
 def _parse_object(item: dict) -> Step:  # type: ignore[type-arg]
     op = item.get("op")
     if not isinstance(op, str) or op not in OPS:
-        raise ValueError(f"step {item!r} needs \"op\", one of: {', '.join(OPS)}")
+        raise ValueError(f'step {item!r} needs "op", one of: {", ".join(OPS)}')
     allowed = {
         "read": set(),
         "write": {"add", "value"},
@@ -152,7 +152,7 @@ def _parse_object(item: dict) -> Step:  # type: ignore[type-arg]
         return Step("check", _number("check value", item["equals"]))
     if "value" in item:
         if "add" in item:
-            raise ValueError("step 'write' takes \"add\" or \"value\", not both")
+            raise ValueError('step \'write\' takes "add" or "value", not both')
         return Step("write", _number("write value", item["value"]), absolute=True)
     return Step(op, _number(f"{op} amount", item.get("add", 1)))
 
@@ -271,8 +271,10 @@ def user_program(data: object, procs: int | None = None, iterations: int = 1) ->
     if isinstance(data, dict):
         extra = set(data) - {"steps", "workers", "initial"}
         if extra or ("steps" in data) == ("workers" in data):
-            raise ValueError('a program object needs exactly one of "steps" or "workers" '
-                             '(and optionally "initial")')
+            raise ValueError(
+                'a program object needs exactly one of "steps" or "workers" '
+                '(and optionally "initial")'
+            )
         initial = data.get("initial", 0)
         data = data["steps"] if "steps" in data else data["workers"]
         if not isinstance(data, list):
@@ -285,7 +287,8 @@ def user_program(data: object, procs: int | None = None, iterations: int = 1) ->
         bodies = [[parse_step(s) for s in body] for body in data]
     else:
         body = [parse_step(s) for s in data]
-        bodies = [body] * (2 if procs is None else check_count("procs", procs, minimum=1,
-                                                                maximum=MAX_PROCS))
+        bodies = [body] * (
+            2 if procs is None else check_count("procs", procs, minimum=1, maximum=MAX_PROCS)
+        )
     workers = tuple(tuple(body) * iterations for body in bodies)
     return Program(name="program", workers=workers, initial=_number("initial value", initial))

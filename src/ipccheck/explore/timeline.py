@@ -63,7 +63,7 @@ def render(run: Run, procs: int) -> str:
     titles = [f"worker {w}" for w in range(procs)]
     lines = ["step  " + "  ".join(f"{t:<{width}}" for t in titles).rstrip()]
     lines.append("----  " + "  ".join("-" * width for _ in titles))
-    for number, (turn, text) in enumerate(zip(run.turns, cells), start=1):
+    for number, (turn, text) in enumerate(zip(run.turns, cells, strict=True), start=1):
         row = ["" for _ in range(procs)]
         row[turn.worker] = text
         lines.append(f"{number:>4}  " + "  ".join(f"{c:<{width}}" for c in row).rstrip())
