@@ -172,3 +172,21 @@ def test_explore_help_lists_ready_programs(capsys):
         main(["explore", "--help"])
     out = capsys.readouterr().out
     assert "unlocked-increment" in out and "lock-order" in out
+
+
+def test_replay_failures_are_reported_not_raised(capsys, monkeypatch):
+    """A dying worker or a replay that disagrees with the model is one line on stderr, exit 1."""
+    from ipccheck.explore import ConductorError, Run
+
+    def dies(*args, **kwargs):
+        raise ConductorError("worker 1 died (killed by SIGKILL)")
+
+    monkeypatch.setattr("ipccheck.explore.command.conduct", dies)
+    code, out, err = explore(capsys, "unlocked-increment", "--start-method", "fork")
+    assert code == 1 and out == ""
+    assert err.strip() == "ipccheck: replay under fork failed: worker 1 died (killed by SIGKILL)"
+
+    monkeypatch.setattr("ipccheck.explore.command.conduct", lambda *a, **k: Run((), 2, "complete"))
+    code, out, err = explore(capsys, "unlocked-increment", "--start-method", "fork")
+    assert code == 1 and out == ""
+    assert "did not do what the model predicted" in err and len(err.strip().splitlines()) == 1

@@ -11,12 +11,14 @@ import argparse
 import ast
 import json
 import os
+import sys
 import time
 from typing import Any
 
+from ..processes import DeadlineExceeded
 from ..workload import START_METHODS, check_start_method, check_timeout, supported_start_methods
 from . import timeline
-from .conductor import DEFAULT_TIMEOUT, conduct
+from .conductor import DEFAULT_TIMEOUT, ConductorError, conduct
 from .model import Run, run, serial_finals
 from .search import DEFAULT_EXAMPLES, MissingHypothesis, exhaustive, find_bad, judge
 from .steps import DESCRIPTIONS, READY, Program, ready_program, user_program
@@ -124,11 +126,16 @@ def handle_explore(args: argparse.Namespace) -> int:
     if schedule is not None:
         predicted = run(program, schedule)
         for method in methods:
-            real = conduct(program, schedule, method, args.timeout)
+            try:
+                real = conduct(program, schedule, method, args.timeout)
+            except (ConductorError, DeadlineExceeded) as exc:
+                print(f"ipccheck: replay under {method} failed: {exc}", file=sys.stderr)
+                return EXIT_BAD
             if real != predicted:
                 print(
                     f"ipccheck: the real processes under {method} did not do what the model "
-                    f"predicted for schedule {list(schedule)}: this is a bug in ipccheck"
+                    f"predicted for schedule {list(schedule)}: this is a bug in ipccheck",
+                    file=sys.stderr,
                 )
                 return EXIT_BAD
             replayed = real
