@@ -102,11 +102,10 @@ def test_lock_order_deadlock_detected_not_hung(start_method):
     schedule = find_bad(program)
     with Conductor(program, start_method, timeout=30) as conductor:
         result = conductor.run([*schedule, 0, 1])  # turns after the deadlock only report blocked
-        processes = list(conductor.group.processes)
     assert result.status == DEADLOCK
     assert result.waiting == ((0, "b"), (1, "a"))
     assert [t.status for t in result.turns[2:]] == [BLOCKED, BLOCKED]
-    assert not any(p.is_alive() for p in processes if p._closed is False)
+    assert None not in conductor.group.exitcodes().values()  # every worker ended and was reaped
     assert conductor.group.unreaped == []
 
 
@@ -151,6 +150,10 @@ def test_stuck_worker_hits_the_deadline():
         os.kill(conductor.group.processes[0].pid, signal.SIGSTOP)
         with pytest.raises(DeadlineExceeded, match="worker 0"):
             conductor.run([0])
+        # the failed run stopped and reaped every worker
+        assert None not in conductor.group.exitcodes().values()
+        with pytest.raises(RuntimeError, match="failed run"):
+            conductor.run([1])
 
 
 def test_conductor_rejects_bad_arguments():

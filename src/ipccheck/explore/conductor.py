@@ -137,13 +137,18 @@ class Conductor:
             self.locks = {name: self.ctx.Lock() for name in self.program.lock_names}
             for index, steps in enumerate(self.program.workers):
                 parent_end, child_end = self.ctx.Pipe()
-                self.conns.append(parent_end)
-                self.group.start(
-                    worker_main,
-                    (steps, child_end, self.value, self.locks),
-                    name=f"explore-worker-{index}",
-                )
-                child_end.close()
+                try:
+                    self.group.start(
+                        worker_main,
+                        (steps, child_end, self.value, self.locks),
+                        name=f"explore-worker-{index}",
+                    )
+                except BaseException:
+                    parent_end.close()
+                    raise
+                finally:
+                    child_end.close()
+                self.conns.append(parent_end)  # conns[i] always belongs to processes[i]
         except BaseException:
             self.close()
             raise
@@ -195,10 +200,21 @@ class Conductor:
         raise DeadlineExceeded(f"worker {worker} did not answer {word!r} in time")
 
     def run(self, schedule: Sequence[int]) -> Run:
-        """Grant turns in exactly the order of ``schedule`` and report what the workers did."""
+        """Grant turns in exactly the order of ``schedule`` and report what the workers did.
+
+        If anything goes wrong (a worker died or did not answer in time), every worker is
+        stopped: a half-answered conversation cannot be trusted for the next schedule.
+        """
         if not self.conns:
-            raise RuntimeError("use the Conductor in a with block")
+            raise RuntimeError("use the Conductor in a with block (and not after a failed run)")
         schedule = check_schedule(self.program, schedule)
+        try:
+            return self._run(schedule)
+        except BaseException:
+            self.close()
+            raise
+
+    def _run(self, schedule: tuple[int, ...]) -> Run:
         deadline = Deadline(self.timeout)
         if self._dirty:
             for worker in range(self.program.procs):
