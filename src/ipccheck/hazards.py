@@ -171,8 +171,11 @@ def fix_join_before_drain_queue(ctx: BaseContext) -> Finding:
     finally:
         close_queue(channel)
     held = got == list(range(QUEUE_ITEMS)) and code == 0
-    return Finding(held, f"drained {len(got)} of {QUEUE_ITEMS} items in order, then join() "
-                   f"returned at once: exit code {code}")
+    return Finding(
+        held,
+        f"drained {len(got)} of {QUEUE_ITEMS} items in order, then join() "
+        f"returned at once: exit code {code}",
+    )
 
 
 # --- join before drain: Pipe -----------------------------------------------------------------
@@ -223,8 +226,11 @@ def fix_join_before_drain_pipe(ctx: BaseContext) -> Finding:
     """Receive every message first, then join."""
     _stuck, _sent, got, code = _pipe_run(ctx, join_first=False)
     held = got == list(range(PIPE_ITEMS)) and code == 0
-    return Finding(held, f"received {len(got)} of {PIPE_ITEMS} messages in order, then join() "
-                   f"returned: exit code {code}")
+    return Finding(
+        held,
+        f"received {len(got)} of {PIPE_ITEMS} messages in order, then join() "
+        f"returned: exit code {code}",
+    )
 
 
 # --- terminate() of a producer mid-stream -----------------------------------------------------
@@ -295,9 +301,12 @@ def fix_terminate_producer(ctx: BaseContext) -> Finding:
     ends = [item[1] for item in got if isinstance(item, tuple)]
     held = len(ends) == 1 and items == list(range(ends[0])) and code == 0
     said = ends[0] if ends else "an unknown number of"
-    return Finding(held, f"stop requested after {RECEIVE_BEFORE_STOP} arrived; the producer "
-                   f"had put {said} items by then and every one arrived, in order, before its "
-                   f"end marker; exit code {code}")
+    return Finding(
+        held,
+        f"stop requested after {RECEIVE_BEFORE_STOP} arrived; the producer "
+        f"had put {said} items by then and every one arrived, in order, before its "
+        f"end marker; exit code {code}",
+    )
 
 
 # --- unlocked counters ------------------------------------------------------------------------
@@ -337,7 +346,9 @@ def demo_unlocked_raw_value(ctx: BaseContext) -> Finding:
 def demo_unlocked_manager_value(ctx: BaseContext) -> Finding:
     with ctx.Manager() as manager:
         has_lock = hasattr(manager.Value("q", 0), "get_lock")
-    finding = _demo_unlocked("manager-value", ctx, f"; the manager Value has get_lock(): {has_lock}")
+    finding = _demo_unlocked(
+        "manager-value", ctx, f"; the manager Value has get_lock(): {has_lock}"
+    )
     return Finding(finding.held and not has_lock, finding.evidence)
 
 
@@ -424,8 +435,11 @@ def fix_value_typecodes(ctx: BaseContext) -> Finding:
         group.start(set_text, (text, b"set by the child"), "writer")
         group.join(Deadline(HAZARD_TIMEOUT))
     held = char.value == b"a" and before == b"some str" and text.value == b"set by the child"
-    return Finding(held, f"Value('c', b'a').value == {char.value!r}; Array('c', 32) held "
-                   f"{before!r}, then a child set it to {text.value!r}")
+    return Finding(
+        held,
+        f"Value('c', b'a').value == {char.value!r}; Array('c', 32) held "
+        f"{before!r}, then a child set it to {text.value!r}",
+    )
 
 
 # --- shared_memory and the resource tracker ---------------------------------------------------
@@ -454,8 +468,19 @@ segment.close()
 TRACKER_WARNING = "leaked shared_memory"
 
 
-def _attach_from_other_program(code: str) -> tuple[bool, str, bool, int]:
-    """Create a segment, let another program attach and exit; (warned, line, still there, byte)."""
+@dataclass(frozen=True)
+class Attached:
+    """What the creator saw after another program attached to its segment and exited."""
+
+    name: str
+    warned: bool  # the other program's resource tracker printed the "leaked" warning
+    warning: str
+    still_there: bool  # the segment still existed afterwards
+    byte: int  # what the other program wrote into it
+
+
+def _attach_from_other_program(code: str) -> Attached:
+    """Create a segment, let another program attach and exit, then always remove the segment."""
     segment = shared_memory.SharedMemory(create=True, size=16)
     try:
         segment.buf[0] = 0
@@ -466,8 +491,9 @@ def _attach_from_other_program(code: str) -> tuple[bool, str, bool, int]:
             timeout=HAZARD_TIMEOUT,
         )  # waits for EOF on stderr, so also for the other program's resource tracker
         lines = [line for line in done.stderr.splitlines() if TRACKER_WARNING in line]
-        said = lines[0][lines[0].find("resource_tracker:"):].strip() if lines else ""
-        return bool(lines), said, leftovers.shm_exists(segment.name), segment.buf[0]
+        said = lines[0][lines[0].find("resource_tracker:") :].strip() if lines else ""
+        still_there = leftovers.shm_exists(segment.name)
+        return Attached(segment.name, bool(lines), said, still_there, segment.buf[0])
     finally:
         segment.close()
         try:
@@ -476,14 +502,17 @@ def _attach_from_other_program(code: str) -> tuple[bool, str, bool, int]:
             resource_tracker.unregister(segment._name, "shared_memory")  # type: ignore[attr-defined]
 
 
+GONE = "was unlinked under the creator, who still uses it"
+
+
 def demo_shared_memory_tracker(_ctx: BaseContext) -> Finding:
-    warned, line, exists, byte = _attach_from_other_program(ATTACH)
+    seen = _attach_from_other_program(ATTACH)
     evidence = (
-        f"a second program attached, wrote {byte} and exited; its resource tracker "
-        f"{'warned: ' + repr(line) if warned else 'printed no warning'} and the segment "
-        f"{'is still there' if exists else 'was unlinked under the creator, who still uses it'}"
+        f"a second program attached, wrote {seen.byte} and exited; its resource tracker "
+        f"{'warned: ' + repr(seen.warning) if seen.warned else 'printed no warning'} and the "
+        f"segment {'is still there' if seen.still_there else GONE}"
     )
-    return Finding(warned and not exists and byte == 42, evidence)
+    return Finding(seen.warned and not seen.still_there and seen.byte == 42, evidence)
 
 
 def demo_note() -> str:
@@ -491,12 +520,12 @@ def demo_note() -> str:
 
 
 def fix_shared_memory_tracker(_ctx: BaseContext) -> Finding:
-    warned, line, exists, byte = _attach_from_other_program(ATTACH_UNTRACKED)
-    held = not warned and exists and byte == 42
+    seen = _attach_from_other_program(ATTACH_UNTRACKED)
+    held = not seen.warned and seen.still_there and seen.byte == 42
     evidence = (
-        f"attaching with {demo_note()}: the second program wrote {byte}, "
-        f"{'warned: ' + repr(line) if warned else 'no warning'}, and the segment "
-        f"{'stayed until its creator unlinked it' if exists else 'was unlinked early'}"
+        f"attaching with {demo_note()}: the second program wrote {seen.byte}, "
+        f"{'warned: ' + repr(seen.warning) if seen.warned else 'no warning'}, and the segment "
+        f"{'stayed until its creator unlinked it' if seen.still_there else 'was unlinked early'}"
     )
     return Finding(held, evidence)
 

@@ -107,11 +107,13 @@ FIX = {
 
 def default_iterations(mode: str, counter: str) -> int:
     """Increments per worker that make one trial of ``mode`` on ``counter`` quick but telling."""
-    return _DEFAULT_ITERATIONS[check_choice("mode", mode, MODES), check_choice("counter", counter, COUNTERS)]
+    return _DEFAULT_ITERATIONS[
+        check_choice("mode", mode, MODES), check_choice("counter", counter, COUNTERS)
+    ]
 
 
 def lowest_reachable(procs: int, iterations: int) -> int:
-    """The smallest final value any interleaving of unlocked ``+= 1`` can leave (module docstring)."""
+    """The smallest final value any interleaving of unlocked ``+= 1`` can leave (see above)."""
     if procs == 1 or iterations == 0:
         return iterations
     if iterations == 1:
@@ -375,8 +377,10 @@ def format_race(trials: Sequence[Trial]) -> str:
         f"{first.procs} procs × {first.iterations} increments · {len(trials)} trial(s)"
     )
     exact = first.exact
-    must = f"must end at {exact}" if exact is not None else (
-        f"reachable: {lowest_reachable(first.procs, first.iterations)}..{first.expected}"
+    must = (
+        f"must end at {exact}"
+        if exact is not None
+        else (f"reachable: {lowest_reachable(first.procs, first.iterations)}..{first.expected}")
     )
     lines = [title, f"  expected {first.expected} if nothing is lost; {must}"]
     lines.append(f"  {'observed':>10}  {'lost':>10}  {'trials':>6}  grade")
@@ -450,7 +454,9 @@ def handle_race(args) -> int:  # type: ignore[no-untyped-def]
 
     every: list[Trial] = []
     for mode, counter, method in races:
-        trials = run_trials(mode, counter, args.procs, args.iterations, args.trials, method, args.timeout)
+        trials = run_trials(
+            mode, counter, args.procs, args.iterations, args.trials, method, args.timeout
+        )
         every.extend(trials)
         if args.json:
             for trial in trials:
