@@ -35,6 +35,7 @@ def test_hazard_is_shown_and_its_fix_holds(name, start_method):
 def test_queue_below_the_pipe_capacity_is_not_shown(monkeypatch):
     """With 10 items the Queue's pipe holds them all, so join() returns: the check discriminates."""
     monkeypatch.setattr(hazards, "QUEUE_ITEMS", 10)
+    monkeypatch.setattr(hazards, "JOIN_WAIT", 30.0)  # a child that can exit does so long before
     finding = hazards.demo_join_before_drain_queue(multiprocessing.get_context(DEFAULT))
     assert not finding.held
     assert "returned" in finding.evidence
@@ -43,6 +44,7 @@ def test_queue_below_the_pipe_capacity_is_not_shown(monkeypatch):
 def test_pipe_below_the_buffer_is_not_shown(monkeypatch):
     """With 10 messages every send() returns and join() succeeds: no hazard is claimed."""
     monkeypatch.setattr(hazards, "PIPE_ITEMS", 10)
+    monkeypatch.setattr(hazards, "JOIN_WAIT", 30.0)  # a child that can exit does so long before
     finding = hazards.demo_join_before_drain_pipe(multiprocessing.get_context(DEFAULT))
     assert not finding.held
     assert "10 of 10 send() calls done" in finding.evidence
