@@ -150,11 +150,11 @@ FREE_CASES = [(counter, None) for counter in race.COUNTERS] + [
 def test_free_running_race_loses_within_budget(counter, start_method):
     """Free-running `+= 1` loses updates within a budget of up to 4 runs, each 4x bigger.
 
-    A single free run may lose nothing, so the workload grows until a loss shows. Measured here
-    (Python 3.11, 2 cores, other jobs running) with tools/measure_free_race.py-style loops of
-    200 runs per case: value/fork, raw-value/fork, manager-value/fork, value/spawn and
-    value/forkserver each failed 0 of 200 times (false-failure rate below 1/200 per case); see
-    docs/races.md for the figures and the command.
+    A single free run may lose nothing, so the workload grows until a loss shows. False-failure
+    rate measured here (CPython 3.11, 2 busy cores) by running exactly this call 200 times per
+    case: 0 of 200 for value/fork, raw-value/fork, manager-value/fork, value/spawn and
+    value/forkserver; the first size alone lost nothing in 1, 0, 0, 12 and 3 of those 200.
+    Command and table: docs/races.md, "Why the tutorial's 9 processes x 50 looks correct".
     """
     trials = race.loses_within(counter, start_method=start_method, attempts=4)
     last = trials[-1]

@@ -515,7 +515,8 @@ def demo_shared_memory_tracker(_ctx: BaseContext) -> Finding:
     return Finding(seen.warned and not seen.still_there and seen.byte == 42, evidence)
 
 
-def demo_note() -> str:
+def untracked_how() -> str:
+    """How this Python attaches without registering with its resource tracker."""
     return "track=False" if sys.version_info >= (3, 13) else "resource_tracker.unregister()"
 
 
@@ -523,7 +524,7 @@ def fix_shared_memory_tracker(_ctx: BaseContext) -> Finding:
     seen = _attach_from_other_program(ATTACH_UNTRACKED)
     held = not seen.warned and seen.still_there and seen.byte == 42
     evidence = (
-        f"attaching with {demo_note()}: the second program wrote {seen.byte}, "
+        f"attaching with {untracked_how()}: the second program wrote {seen.byte}, "
         f"{'warned: ' + repr(seen.warning) if seen.warned else 'no warning'}, and the segment "
         f"{'stayed until its creator unlinked it' if seen.still_there else 'was unlinked early'}"
     )
