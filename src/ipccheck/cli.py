@@ -29,7 +29,7 @@ from .workload import (
 )
 
 # Modules that add a subcommand with ``register(subparsers)``.
-EXTENSIONS: tuple[str, ...] = ("bench", "explore.command")
+EXTENSIONS: tuple[str, ...] = ("race", "hazards", "bench", "explore.command")
 
 # What bare ``ipccheck`` runs: every method under every start method, small enough to be quick.
 DEFAULT_PROCS = 3
