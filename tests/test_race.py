@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import THOROUGH, start_methods
+from .strategies import THOROUGH, start_methods
 
 from ipccheck import cli, race
 from ipccheck.race import (
