@@ -76,7 +76,12 @@ class ProcessGroup:
         """Start ``target(*args)`` in a new daemon process that this group owns."""
         process = self.ctx.Process(target=target, args=tuple(args), name=name, daemon=True)
         self.processes.append(process)
-        process.start()
+        try:
+            process.start()
+        except BaseException:
+            if process.pid is None:  # never started (e.g. its arguments would not pickle):
+                self.processes.remove(process)  # nothing to reap, and join() would assert
+            raise
         return process
 
     def alive(self) -> list[BaseProcess]:
