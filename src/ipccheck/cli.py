@@ -27,7 +27,7 @@ from .workload import (
 )
 
 # Modules that add a subcommand with ``register(subparsers)``.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("conformance.command",)
 
 # What bare ``ipccheck`` runs: every method under every start method, small enough to be quick.
 DEFAULT_PROCS = 3
