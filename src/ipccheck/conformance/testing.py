@@ -93,7 +93,7 @@ class CounterConformance:
     """Override ``make_counter``; passing is evidence, not proof (see ``check_counter``)."""
 
     procs: int = 4
-    increments: int = 10_000
+    increments: int = 100_000
     trials: int = 3
     timeout: float | None = None
 
