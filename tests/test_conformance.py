@@ -208,7 +208,11 @@ def test_object_that_cannot_be_pickled_is_refused(start_method):
 @pytest.mark.parametrize("start_method", [m for m in START_METHODS if m != "fork"])
 def test_queue_bound_to_another_context_is_refused(start_method):
     """A queue made with a fork context cannot be sent to a spawn child; the message says why."""
-    with pytest.raises(TypeError, match="SemLock created in a fork context"):
+    if sys.version_info >= (3, 11):
+        expected = pytest.raises(TypeError, match="SemLock created in a fork context")
+    else:  # 3.10 sends the fork-context lock anyway; the child crashes (SIGSEGV) using it
+        expected = pytest.raises(ConformanceError, match="exit-code")
+    with expected:
         check_queue(
             lambda: multiprocessing.get_context("fork").Queue(),
             start_methods=[start_method],

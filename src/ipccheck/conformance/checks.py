@@ -37,6 +37,8 @@ DEFAULT_TIMEOUT = 20.0
 # Each example starts real processes, so at most this many per start method unless asked.
 DEFAULT_MAX_EXAMPLES = 20
 MAX_EXAMPLES = 10_000
+# Once the typical case failed, the search for a smaller one may try at least this many.
+FAILING_SEARCH_EXAMPLES = 25
 # Once a failure is found, shrinking stops after this long and reports the smallest so far.
 SHRINK_SECONDS = 30.0
 # Payload sizes a pipe message may carry; the explicit example always sends the largest.
@@ -153,13 +155,19 @@ def _in_order(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cases(limits: dict[str, int]) -> Any:
-    """(procs, items[, payload]) up to ``limits``; Hypothesis shrinks each toward its minimum."""
+    """(procs, items[, payload]) up to ``limits``; Hypothesis shrinks each toward its minimum.
+
+    Drawn as a tuple, not ``fixed_dictionaries``, so the fields are always drawn in the same
+    order: that keeps Hypothesis from trying one case twice under two key orders.
+    """
     from hypothesis import strategies as st
 
-    fields = {"procs": st.integers(1, limits["procs"]), "items": st.integers(0, limits["items"])}
+    fields = [st.integers(1, limits["procs"]), st.integers(0, limits["items"])]
+    names = ["procs", "items"]
     if "payload" in limits:
-        fields["payload"] = st.sampled_from([s for s in PAYLOAD_SIZES if s <= limits["payload"]])
-    return st.fixed_dictionaries(fields)
+        fields.append(st.sampled_from([s for s in PAYLOAD_SIZES if s <= limits["payload"]]))
+        names.append("payload")
+    return st.tuples(*fields).map(lambda values: dict(zip(names, values, strict=True)))
 
 
 def _explore(
@@ -192,15 +200,21 @@ def _explore(
 
         typical_violations = run_one(typical)
         total_runs += 1
-        bounds = typical if typical_violations else limits
+        if typical_violations:  # a failure exists within these bounds: look harder for it
+            bounds, examples = typical, max(max_examples, FAILING_SEARCH_EXAMPLES)
+        else:
+            bounds, examples = limits, max_examples
         runs, failures, flaky = _search(
-            _cases(bounds), run_one, max_examples=max_examples, derandomize=derandomize
+            _cases(bounds), run_one, max_examples=examples, derandomize=derandomize
         )
         total_runs += runs
         note = ""
         if typical_violations and not failures:
-            failures = [_Failure(_in_order(typical), typical_violations)]
-            flaky = True
+            again = run_one(typical)
+            total_runs += 1
+            failures = [_Failure(_in_order(typical), again or typical_violations)]
+            flaky = not again
+            note = "" if flaky else "Not shrunk: the search found no smaller failing case."
         if flaky:
             note = "The failure did not repeat when the same case ran again: it depends on timing."
         if failures:
