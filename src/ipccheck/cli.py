@@ -29,7 +29,13 @@ from .workload import (
 )
 
 # Modules that add a subcommand with ``register(subparsers)``.
-EXTENSIONS: tuple[str, ...] = ("race", "hazards", "bench", "explore.command")
+EXTENSIONS: tuple[str, ...] = (
+    "race",
+    "hazards",
+    "explore.command",
+    "conformance.command",
+    "bench",
+)
 
 # What bare ``ipccheck`` runs: every method under every start method, small enough to be quick.
 DEFAULT_PROCS = 3

@@ -12,6 +12,7 @@ import dataclasses
 import multiprocessing
 import os
 import time
+from typing import Any
 
 from . import faults, leftovers
 from .methods import METHODS
@@ -20,11 +21,20 @@ from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
 from .workload import Workload
 
 
-def run(workload: Workload) -> Outcome:
-    """Run ``workload`` once and return what happened (never raises for a failed run)."""
+def run(workload: Workload, method: Any = None) -> Outcome:
+    """Run ``workload`` once and return what happened (never raises for a failed run).
+
+    ``method`` defaults to ``METHODS[workload.method]``. Passing another implementation (any
+    object with ``FAMILY`` and ``execute(workload, ctx, group, deadline, observation)``) runs it
+    in that method's place under the same deadline, cleanup and leftover checks; the
+    conformance kit uses this to run a user's queue as if it were the ``queue`` method.
+    """
     if not isinstance(workload, Workload):
         raise TypeError(f"run() needs a Workload, got {type(workload).__name__}")
-    method = METHODS[workload.method]
+    if method is None:
+        method = METHODS[workload.method]
+    elif not (hasattr(method, "FAMILY") and callable(getattr(method, "execute", None))):
+        raise TypeError(f"run() needs a method with FAMILY and execute(), got {method!r}")
     ctx = multiprocessing.get_context(workload.start_method)
     leftovers.warm_up(ctx)
     children_before = {p.pid for p in multiprocessing.active_children()}
