@@ -9,7 +9,6 @@ from functools import cache
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from .strategies import THOROUGH, start_methods
 
 from ipccheck import cli, race
 from ipccheck.race import (
@@ -25,6 +24,8 @@ from ipccheck.race import (
     outcome_table,
 )
 from ipccheck.workload import supported_start_methods
+
+from .strategies import THOROUGH, start_methods
 
 MAX_PROCS = 8 if THOROUGH else 4
 MAX_ITERATIONS = 300 if THOROUGH else 40
