@@ -25,16 +25,13 @@ def _run_under(start_method: str, check: Any, factory: Any, options: dict[str, A
     check(factory, start_methods=[start_method], **options)
 
 
-class QueueConformance:
-    """Override ``make_queue``; the class checks it under fork, spawn and forkserver."""
+class _SearchOptions:
+    """The search settings a subclass may override, passed on to the check as keywords."""
 
     max_examples: int | None = None
     max_procs: int | None = None
     max_items: int | None = None
     timeout: float | None = None
-
-    def make_queue(self) -> Any:
-        raise NotImplementedError("override make_queue() to return the queue to check")
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -43,6 +40,13 @@ class QueueConformance:
             "max_items": self.max_items,
             "timeout": self.timeout,
         }
+
+
+class QueueConformance(_SearchOptions):
+    """Override ``make_queue``; the class checks it under fork, spawn and forkserver."""
+
+    def make_queue(self) -> Any:
+        raise NotImplementedError("override make_queue() to return the queue to check")
 
     def test_queue_conforms_under_fork(self) -> None:
         """Every item exactly once, in order per producer, with fork children."""
@@ -57,24 +61,11 @@ class QueueConformance:
         _run_under("forkserver", check_queue, self.make_queue, self._options())
 
 
-class PipeConformance:
+class PipeConformance(_SearchOptions):
     """Override ``make_pipe`` to return a connected pair ``(a, b)``; ``b`` goes to the child."""
-
-    max_examples: int | None = None
-    max_procs: int | None = None
-    max_items: int | None = None
-    timeout: float | None = None
 
     def make_pipe(self) -> Any:
         raise NotImplementedError("override make_pipe() to return the pair (a, b) to check")
-
-    def _options(self) -> dict[str, Any]:
-        return {
-            "max_examples": self.max_examples,
-            "max_procs": self.max_procs,
-            "max_items": self.max_items,
-            "timeout": self.timeout,
-        }
 
     def test_pipe_conforms_under_fork(self) -> None:
         """Order, exactly-once, large messages and EOF, with fork children."""
