@@ -10,12 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipccheck import Workload, check, run
-from ipccheck.faults import FAULT_CHECKS, KINDS, UNSAFE_TO_KILL, Fault, InjectedFault, strike
-from ipccheck.outcome import CHANNEL, Outcome
+from ipccheck.faults import (
+    FAULT_CHECKS,
+    KINDS,
+    UNSAFE_TO_KILL,
+    VICTIM_SLOT,
+    Fault,
+    InjectedFault,
+    strike,
+)
+from ipccheck.methods import METHODS
+from ipccheck.outcome import CHANNEL, STATE, Outcome
 from ipccheck.workload import supported_start_methods
 
-# Every method a fault applies to; a Queue only survives a raise (see faults.UNSAFE_TO_KILL).
-FAULTABLE = ("pipe", "simple-queue", "manager-queue", "file", "socket", "manager-tcp")
+# Every channel method a fault applies to; a Queue only survives a raise (faults.UNSAFE_TO_KILL).
+FAULTABLE = ("pipe", "simple-queue", "manager-queue", "file", "socket")
+STATE_METHODS = tuple(name for name, module in METHODS.items() if module.FAMILY == STATE)
 EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
 
 
@@ -36,11 +46,11 @@ def test_parse_refuses_malformed_specs(text):
 
 
 def test_workload_refuses_a_fault_that_cannot_strike_or_apply():
-    """A victim that does not exist, an ``after`` past base, a state method, a killed Queue."""
+    """A victim that does not exist, an ``after`` past base, a killed Queue; not a state method."""
     cases = [
         (dict(method="pipe", procs=2, fault=Fault("kill", 2, 0)), "victim 2 does not exist"),
         (dict(method="pipe", base=5, fault=Fault("kill", 0, 6)), "would never strike"),
-        (dict(method="value", fault=Fault("raise", 0, 1)), "not 'value'"),
+        (dict(method="value", procs=2, fault=Fault("kill", 2, 0)), "victim 2 does not exist"),
         (dict(method="queue", fault=Fault("kill", 0, 1)), "may be corrupted"),
         (dict(method="joinable-queue", fault=Fault("term", 0, 1)), "may be corrupted"),
     ]
@@ -50,6 +60,8 @@ def test_workload_refuses_a_fault_that_cannot_strike_or_apply():
     with pytest.raises(TypeError, match="fault must be a Fault, got str"):
         Workload("pipe", fault="kill:0@1")  # type: ignore[arg-type]
     assert Workload("queue", fault=Fault("raise", 0, 1)).fault == Fault("raise", 0, 1)
+    for method in STATE_METHODS:
+        assert Workload(method, fault=Fault("kill", 0, 1)).fault == Fault("kill", 0, 1)
 
 
 def test_strike_acts_only_on_the_victim_at_exactly_k():
@@ -110,6 +122,45 @@ def test_each_fault_check_can_fail():
     assert [v.invariant for v in check(raised)] == ["fault-victim"]
 
 
+def faulted_state_run(method: str) -> Outcome:
+    """A real run of ``method`` with worker 1 killed after 4 of 10 increments; it passes."""
+    outcome = run(Workload(method, procs=3, base=10, start_method="fork" if "fork" in
+                           supported_start_methods() else "spawn", fault=Fault("kill", 1, 4)))
+    assert check(outcome) == [], [str(v) for v in check(outcome)]
+    return outcome
+
+
+def test_state_fault_checks_can_fail():
+    """A wrong total, a wrong victim slot or a short healthy slot each break a faulted state run."""
+    live, at_end, no_slots = (faulted_state_run(m) for m in ("raw-array", "manager", "value"))
+    assert (live.observed, live.slots) == (24, (10, 4, 10))
+    assert (at_end.observed, at_end.slots) == (24, (10, 0, 10))
+    assert (no_slots.observed, no_slots.slots) == (24, None)
+    broken = {
+        "value: one increment too many": (dataclasses.replace(no_slots, observed=25), "fault-healthy"),
+        "value: the victim's increments lost": (
+            dataclasses.replace(no_slots, observed=20), "fault-healthy"
+        ),
+        "raw-array: the victim's live slot reads 3": (
+            dataclasses.replace(live, slots=(10, 3, 10), observed=23), "fault-healthy"
+        ),
+        "raw-array: the victim's live slot reads 0 (as if it were recorded at the end)": (
+            dataclasses.replace(live, slots=(10, 0, 10), observed=24), "fault-victim"
+        ),
+        "raw-array: a healthy slot is short": (
+            dataclasses.replace(live, slots=(10, 4, 9), observed=24), "fault-healthy"
+        ),
+        "manager: the victim recorded a count though it died first": (
+            dataclasses.replace(at_end, slots=(10, 4, 10)), "fault-victim"
+        ),
+    }
+    for what, (outcome, invariant) in broken.items():
+        assert invariant in [v.invariant for v in check(outcome)], what
+    victim_live = dataclasses.replace(live, slots=(10, 3, 11), observed=24)
+    assert [v.invariant for v in check(victim_live)] == ["fault-healthy", "fault-victim"]
+    assert set(VICTIM_SLOT) | {"value", "array"} == set(STATE_METHODS)
+
+
 def test_outcome_reports_who_died_how_and_how_far():
     """The Outcome names the victim, its signal and how many of its items arrived."""
     outcome = run(Workload("file", procs=2, base=50, fault=Fault("term", 0, 20)))
@@ -126,10 +177,12 @@ def test_fault_checks_still_check_cleanup_and_deadline():
 
 
 @st.composite
-def faulted_workloads(draw, start_method: str) -> Workload:  # type: ignore[no-untyped-def]
-    method = draw(st.sampled_from(FAULTABLE + UNSAFE_TO_KILL))
+def faulted_workloads(  # type: ignore[no-untyped-def]
+    draw, start_method: str, methods: tuple[str, ...] = FAULTABLE + UNSAFE_TO_KILL, min_procs: int = 1
+) -> Workload:
+    method = draw(st.sampled_from(methods))
     kinds = ("raise",) if method in UNSAFE_TO_KILL else KINDS
-    procs = draw(st.integers(1, 3))
+    procs = draw(st.integers(min_procs, 3))
     base = draw(st.integers(0, 40))
     fault = Fault(
         draw(st.sampled_from(kinds)),
@@ -154,6 +207,26 @@ def test_faulted_runs_keep_their_promises(start_method):
         assert outcome.left_processes == () and outcome.leaked_fds == ()
         victim = f"{'producer' if outcome.family == CHANNEL else 'worker'}-{workload.fault.victim}"
         assert [line.split()[0] for line in outcome.died] == [victim]
+        assert multiprocessing.active_children() == []
+
+    holds()
+
+
+@pytest.mark.parametrize("start_method", supported_start_methods())
+@pytest.mark.parametrize("method", STATE_METHODS)
+def test_faulted_state_runs_keep_their_promises(method, start_method):
+    """Each state method x victim x k x kind: total (procs-1)*base + k, healthy slots full, ends."""
+    share = EXAMPLES_SHARE[start_method] / 3  # 7 methods x 3 start methods: keep the suite quick
+
+    @settings(max_examples=max(1, int(settings().max_examples * share)))
+    @given(workload=faulted_workloads(start_method, methods=(method,), min_procs=2))
+    def holds(workload):
+        outcome = run(workload)
+        assert check(outcome) == [], f"{workload}: {[str(v) for v in check(outcome)]}"
+        fault = workload.fault
+        assert outcome.observed == (workload.procs - 1) * workload.base + fault.after
+        assert [line.split()[0] for line in outcome.died] == [f"worker-{fault.victim}"]
+        assert outcome.left_processes == () and outcome.left_shm == ()
         assert multiprocessing.active_children() == []
 
     holds()

@@ -8,7 +8,10 @@ and a failing example replays.
 A faulted run is judged by its own promises (``FAULT_CHECKS``), not by weakening the usual ones:
 healthy producers still lose nothing; the victim's items that arrived are an in-order prefix of
 what it sent, no longer than ``after``; its sentinel never arrives; it ended the way the fault
-says. Everything else (deadline, cleanup, order) is checked exactly as in a healthy run.
+says. A state worker strikes between two increments, outside any lock, so the total is exactly
+the healthy workers' plus the victim's ``after``, and the victim's own slot reads what
+``VICTIM_SLOT`` says. Everything else (deadline, cleanup, order) is checked exactly as in a
+healthy run.
 """
 
 from __future__ import annotations
@@ -38,6 +41,19 @@ EXIT_CODES = {"kill": -signal.SIGKILL, "term": -signal.SIGTERM, "raise": 1}
 # thread may die holding the queue's lock or half way through a message, leaving the queue
 # "liable to become corrupted" (multiprocessing docs). A ``raise`` is fine: the feeder flushes.
 UNSAFE_TO_KILL: tuple[str, ...] = ("queue", "joinable-queue")
+# What a shared-state victim's per-worker slot reads after it died having done ``after``
+# increments (a state worker strikes between increments, outside any lock, so each one is whole):
+# - "live": the slot is shared memory the worker increments in place, so it reads ``after``;
+# - "at-end": the worker writes its count once, after its last increment (the managers' dict),
+#   so a victim's slot was never written and reads 0;
+# - value and array keep no per-worker slots, only the total.
+VICTIM_SLOT: dict[str, str] = {
+    "raw-array": "live",
+    "shared-memory": "live",
+    "shareable-list": "live",
+    "manager": "at-end",
+    "manager-tcp": "at-end",
+}
 
 _SPEC = re.compile(r"(?P<kind>[a-z]+):(?P<victim>\d+)@(?P<after>\d+)")
 
@@ -74,14 +90,12 @@ class Fault:
         return cls(match["kind"], int(match["victim"]), int(match["after"]))
 
 
-def check_fits(fault: Fault, method: str, family: str, procs: int, base: int) -> None:
+def check_fits(fault: Fault, method: str, procs: int, base: int) -> None:
     """Refuse a fault that cannot strike in this workload, or that the method cannot survive."""
     if fault.victim >= procs:
         raise ValueError(f"fault victim {fault.victim} does not exist: procs is {procs}")
     if fault.after > base:
         raise ValueError(f"fault after {fault.after} items would never strike: base is {base}")
-    if family != "channel" and method != "manager-tcp":
-        raise ValueError(f"faults apply to channel methods and manager-tcp, not {method!r}")
     if fault.kind != "raise" and method in UNSAFE_TO_KILL:
         raise ValueError(
             f"a {method} whose producer is killed may be corrupted (its feeder thread can die "
@@ -124,7 +138,8 @@ def who_died(outcome: Outcome) -> tuple[str, ...]:
 
 
 def check_victim(outcome: Outcome) -> list[Violation]:
-    """The victim ended as the fault says, and what arrived from it is an in-order prefix."""
+    """The victim ended as the fault says; what arrived from it is an in-order prefix, or its
+    slot reads what ``VICTIM_SLOT`` says."""
     fault = outcome.workload.fault
     victim = fault.victim
     evidence = []
@@ -148,13 +163,22 @@ def check_victim(outcome: Outcome) -> list[Violation]:
         elif fault.kind == "raise" and len(got) != fault.after:
             evidence.append(f"producer {victim}: {len(got)} of the {fault.after} items it sent "
                             "before raising arrived; a normal exit flushes every channel")
-    elif outcome.slots is not None and victim < len(outcome.slots) and outcome.slots[victim]:
-        evidence.append(f"worker {victim}: recorded {outcome.slots[victim]} though it died first")
+    elif outcome.slots is not None:
+        want = victim_slot(outcome.workload.method, fault.after)
+        got = outcome.slots[victim] if victim < len(outcome.slots) else None
+        if got != want:
+            evidence.append(f"worker {victim}: its slot reads {got}, expected {want} "
+                            f"({VICTIM_SLOT.get(outcome.workload.method, 'no')} slot, fault {fault})")
     return _summarize("fault-victim", evidence)
 
 
+def victim_slot(method: str, after: int) -> int | None:
+    """What the victim's per-worker slot must read (see ``VICTIM_SLOT``); None if it has none."""
+    return {"live": after, "at-end": 0}.get(VICTIM_SLOT.get(method, ""))
+
+
 def check_healthy(outcome: Outcome) -> list[Violation]:
-    """Every producer but the victim delivered everything, once, and exited 0."""
+    """Every producer or worker but the victim did all its work, once, and exited 0."""
     workload = outcome.workload
     victim, base = workload.fault.victim, workload.base
     evidence = [
@@ -182,13 +206,14 @@ def check_healthy(outcome: Outcome) -> list[Violation]:
         for producer in sorted(strangers - set(range(workload.procs))):
             evidence.append(f"message from producer {producer}, which does not exist")
     else:
-        slots = outcome.slots or ()
-        for worker in healthy:
-            count = slots[worker] if worker < len(slots) else None
-            if count != base:
-                evidence.append(f"worker {worker}: counted {count}, expected {base}")
-        # The victim applied exactly ``after`` increments (each whole, under the lock) and died.
-        expected = outcome.expected - (base - workload.fault.after)
+        if outcome.slots is not None:  # value and array keep only the total
+            for worker in healthy:
+                count = outcome.slots[worker] if worker < len(outcome.slots) else None
+                if count != base:
+                    evidence.append(f"worker {worker}: counted {count}, expected {base}")
+        # The victim applied exactly ``after`` increments and died between two of them, so
+        # each was whole (under the lock, or in its own slot): nothing more, nothing less.
+        expected = (workload.procs - 1) * base + workload.fault.after
         if outcome.observed != expected:
             evidence.append(f"total {outcome.observed}, expected {expected} "
                             f"(the victim applied {workload.fault.after} before dying)")

@@ -97,8 +97,7 @@ class Workload:
         if self.fault is not None:
             if not isinstance(self.fault, Fault):
                 raise TypeError(f"fault must be a Fault, got {type(self.fault).__name__}")
-            family = METHODS[self.method].FAMILY
-            check_fits(self.fault, self.method, family, self.procs, self.base)
+            check_fits(self.fault, self.method, self.procs, self.base)
 
     @property
     def expected_total(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from ..faults import strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -17,11 +18,13 @@ FAMILY = STATE
 DESCRIPTION = "a synchronized Array, cells shared by all workers, each += 1 inside get_lock()"
 
 
-def worker(cells, index: int, base: int) -> None:  # type: ignore[no-untyped-def]
+def worker(cells, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
     size = len(cells)
     for k in range(base):
+        strike(fault, index, k)  # a fault strikes between increments, never inside the lock
         with cells.get_lock():
             cells[(index + k) % size] += 1
+    strike(fault, index, base)
 
 
 def execute(
@@ -33,7 +36,8 @@ def execute(
 ) -> None:
     cells = ctx.Array("q", workload.procs)
     for index in range(workload.procs):
-        group.start(worker, (cells, index, workload.base), name=f"worker-{index}")
+        args = (cells, index, workload.base, workload.fault)
+        group.start(worker, args, name=f"worker-{index}")
     group.join(deadline)
     with cells.get_lock():
         observation.state_total = sum(cells[:])

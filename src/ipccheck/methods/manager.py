@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from ..faults import strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -18,12 +19,14 @@ FAMILY = STATE
 DESCRIPTION = "a manager Value and dict, each update inside a manager Lock"
 
 
-def worker(total, per_worker, lock, index: int, base: int) -> None:  # type: ignore[no-untyped-def]
+def worker(total, per_worker, lock, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
     done = 0
     for _ in range(base):
+        strike(fault, index, done)  # a fault strikes between increments, never inside the lock
         with lock:
             total.value += 1
         done += 1
+    strike(fault, index, done)  # before the count is recorded: a victim's stays unrecorded
     per_worker[index] = done
 
 
@@ -40,7 +43,7 @@ def execute(
         lock = manager.Lock()
         try:
             for index in range(workload.procs):
-                args = (total, per_worker, lock, index, workload.base)
+                args = (total, per_worker, lock, index, workload.base, workload.fault)
                 group.start(worker, args, name=f"worker-{index}")
             group.join(deadline)
             observation.state_total = total.value

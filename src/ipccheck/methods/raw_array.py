@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from ..faults import strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -17,9 +18,11 @@ FAMILY = STATE
 DESCRIPTION = "a RawArray with one slot per worker: no lock, because nothing is shared"
 
 
-def worker(slots, index: int, base: int) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(base):
+def worker(slots, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+    for done in range(base):
+        strike(fault, index, done)  # a fault strikes between increments
         slots[index] += 1  # only this worker writes slots[index]
+    strike(fault, index, base)
 
 
 def execute(
@@ -31,7 +34,8 @@ def execute(
 ) -> None:
     slots = ctx.RawArray("q", workload.procs)
     for index in range(workload.procs):
-        group.start(worker, (slots, index, workload.base), name=f"worker-{index}")
+        args = (slots, index, workload.base, workload.fault)
+        group.start(worker, args, name=f"worker-{index}")
     group.join(deadline)
     observation.slots = list(slots)
     observation.state_total = sum(observation.slots)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from multiprocessing.context import BaseContext
 from multiprocessing.shared_memory import ShareableList
 
+from ..faults import Fault, strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -18,11 +19,13 @@ FAMILY = STATE
 DESCRIPTION = "a ShareableList of ints, one item per worker, unlinked by the parent"
 
 
-def worker(list_name: str, index: int, base: int) -> None:
+def worker(list_name: str, index: int, base: int, fault: Fault | None = None) -> None:
     slots = ShareableList(name=list_name)
     try:
-        for _ in range(base):
+        for done in range(base):
+            strike(fault, index, done)  # a fault strikes between increments
             slots[index] += 1  # only this worker writes item ``index``
+        strike(fault, index, base)
     finally:
         slots.shm.close()
 
@@ -38,7 +41,8 @@ def execute(
     observation.shm_names.append(slots.shm.name)
     try:
         for index in range(workload.procs):
-            group.start(worker, (slots.shm.name, index, workload.base), name=f"worker-{index}")
+            args = (slots.shm.name, index, workload.base, workload.fault)
+            group.start(worker, args, name=f"worker-{index}")
         group.join(deadline)
         observation.slots = list(slots)
         observation.state_total = sum(observation.slots)

@@ -11,6 +11,7 @@ import sys
 from multiprocessing import shared_memory
 from multiprocessing.context import BaseContext
 
+from ..faults import Fault, strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -34,13 +35,15 @@ def attach(name: str) -> shared_memory.SharedMemory:
     return shared_memory.SharedMemory(name=name)
 
 
-def worker(segment_name: str, index: int, base: int) -> None:
+def worker(segment_name: str, index: int, base: int, fault: Fault | None = None) -> None:
     segment = attach(segment_name)
     try:
         slots = segment.buf.cast("q")
         try:
-            for _ in range(base):
+            for done in range(base):
+                strike(fault, index, done)  # a fault strikes between increments
                 slots[index] += 1  # only this worker writes slot ``index``
+            strike(fault, index, base)
         finally:
             slots.release()  # a live view would make close() fail with BufferError
     finally:
@@ -59,7 +62,8 @@ def execute(
     try:
         segment.buf[:] = bytes(segment.size)  # macOS may round the size up; zero all of it
         for index in range(workload.procs):
-            group.start(worker, (segment.name, index, workload.base), name=f"worker-{index}")
+            args = (segment.name, index, workload.base, workload.fault)
+            group.start(worker, args, name=f"worker-{index}")
         group.join(deadline)
         observation.slots = [
             SLOT.unpack_from(segment.buf, index * SLOT.size)[0] for index in range(workload.procs)

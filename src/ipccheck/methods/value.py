@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
+from ..faults import strike
 from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
 from ..workload import Workload
@@ -17,10 +18,12 @@ FAMILY = STATE
 DESCRIPTION = "a shared Value counter, each += 1 inside get_lock()"
 
 
-def worker(counter, base: int) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(base):
+def worker(counter, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+    for done in range(base):
+        strike(fault, index, done)  # a fault strikes between increments, never inside the lock
         with counter.get_lock():
             counter.value += 1
+    strike(fault, index, base)
 
 
 def execute(
@@ -32,6 +35,7 @@ def execute(
 ) -> None:
     counter = ctx.Value("q", 0)  # 'q': 64-bit, so large totals do not wrap as 'i' would at 2**31
     for index in range(workload.procs):
-        group.start(worker, (counter, workload.base), name=f"worker-{index}")
+        args = (counter, index, workload.base, workload.fault)
+        group.start(worker, args, name=f"worker-{index}")
     group.join(deadline)
     observation.state_total = counter.value
