@@ -138,8 +138,7 @@ def who_died(outcome: Outcome) -> tuple[str, ...]:
 
 
 def check_victim(outcome: Outcome) -> list[Violation]:
-    """The victim ended as the fault says; what arrived from it is an in-order prefix, or its
-    slot reads what ``VICTIM_SLOT`` says."""
+    """The victim ended as the fault says; its items arrived as a prefix, or its slot is right."""
     fault = outcome.workload.fault
     victim = fault.victim
     evidence = []
