@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import zlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from ipccheck import Workload, check, run
@@ -216,9 +217,12 @@ def test_faulted_runs_keep_their_promises(start_method):
 @pytest.mark.parametrize("method", STATE_METHODS)
 def test_faulted_state_runs_keep_their_promises(method, start_method):
     """Each state method x victim x k x kind: total (procs-1)*base + k, healthy slots full, ends."""
-    share = EXAMPLES_SHARE[start_method] / 3  # 7 methods x 3 start methods: keep the suite quick
+    share = EXAMPLES_SHARE[start_method] / 2  # 7 methods x 3 start methods: keep the suite quick
 
-    @settings(max_examples=max(1, int(settings().max_examples * share)))
+    # The first example is always the simplest (kill worker 0 before its first increment); a
+    # seed of its own per cell makes the others differ from cell to cell, still reproducibly.
+    @seed(zlib.crc32(f"{method}/{start_method}".encode()))
+    @settings(max_examples=max(2, int(settings().max_examples * share)))
     @given(workload=faulted_workloads(start_method, methods=(method,), min_procs=2))
     def holds(workload):
         outcome = run(workload)
