@@ -100,7 +100,6 @@ def run_main(argv: list[str]) -> tuple[int, str, str]:
 @given(argv=bad_argv())
 @example(argv=["run", "pipe", "--procs", "1", "a\nb"])
 @example(argv=["run", "--fault", "kill:3@0"])
-@example(argv=["run", "queue", "--fault", "kill:0@0"])
 def test_every_bad_command_line_is_one_line_and_exit_2(argv):
     """Whatever is wrong, the command says it in one line on stderr, exits 2, and runs nothing."""
     code, out, err = run_main(argv)

@@ -2,7 +2,9 @@
 
 Producers send ``(producer, n)`` pairs and finally ``(producer, END)``. The parent collects
 until every producer's sentinel has arrived, and never waits forever: it gives up when the
-deadline passes, or when every producer has exited and the channel has stayed empty.
+deadline passes, or when every producer it still waits for has exited and the channel has stayed
+empty. A method whose channel a dead producer can break (a ``Queue`` whose writer died holding
+its lock) passes a ``diagnose`` hook that raises ``ChannelBroken`` instead of waiting it out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from .processes import Deadline, ProcessGroup
 Message = tuple[int, int]
 # Longest single wait for a message; short so a dead producer or the deadline is noticed soon.
 POLL_SECONDS = 0.05
+
+
+class ChannelBroken(Exception):
+    """The channel itself broke when a producer died: a finding, reported instead of a hang.
+
+    Raised by a method that recognises a failure its primitive documents (a ``Queue``'s write
+    lock held by a dead process, a ``JoinableQueue`` counting items that will never come); the
+    runner records the message in ``Outcome.broken`` and stops the producers left waiting.
+    """
 
 
 def messages(producer: int, base: int, mode: str, fault: Fault | None = None) -> Iterator[Message]:
@@ -53,30 +64,37 @@ def collect(
     group: ProcessGroup,
     deadline: Deadline,
     observation: Observation,
+    diagnose: Callable[[list[int]], None] | None = None,
 ) -> None:
-    """Receive until all ``procs`` sentinels arrived, every producer died, or time is up.
+    """Receive until all ``procs`` sentinels arrived, the awaited producers died, or time is up.
 
     ``receive(timeout)`` returns the next message, or None if none came within ``timeout``.
+    Producers are the group's processes named ``producer-N``. ``diagnose(dead)``, if given, is
+    called after each empty poll while some producers ``dead`` have ended without their sentinel
+    and others are still running; it raises ``ChannelBroken`` if their death broke the channel.
     """
     waiting_for = set(range(procs))
     quiet_polls_after_exit = 0
     while waiting_for:
         deadline.check(f"waiting for the sentinels of producers {sorted(waiting_for)}", group)
         message = receive(min(POLL_SECONDS, deadline.remaining()))
-        if message is None:
-            if group.any_alive():
-                continue
-            # Every producer has exited, so everything it sent is already in the channel;
-            # two empty polls in a row mean the missing sentinels are never coming.
-            quiet_polls_after_exit += 1
-            if quiet_polls_after_exit >= 2:
-                return
+        if message is not None:
+            quiet_polls_after_exit = 0
+            record(observation, message)
+            producer, n = message
+            if n == END:
+                waiting_for.discard(producer)
             continue
-        quiet_polls_after_exit = 0
-        record(observation, message)
-        producer, n = message
-        if n == END:
-            waiting_for.discard(producer)
+        dead = sorted(p for p in waiting_for if group.has_ended(f"producer-{p}"))
+        if len(dead) < len(waiting_for):
+            if dead and diagnose is not None:
+                diagnose(dead)
+            continue
+        # Every producer still awaited has exited, so all it sent is already in the channel;
+        # two empty polls in a row mean the missing sentinels are never coming.
+        quiet_polls_after_exit += 1
+        if quiet_polls_after_exit >= 2:
+            return
 
 
 def drain_leftovers(receive: Callable[[float], Message | None], observation: Observation) -> None:

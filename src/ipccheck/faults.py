@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from .invariants import (
     Violation,
     _summarize,
+    check_broken,
     check_deadline,
     check_error,
     check_left_behind,
@@ -37,10 +38,14 @@ from .processes import exit_description
 KINDS: tuple[str, ...] = ("kill", "term", "raise")
 # The exit code each kind leaves behind (negative: killed by that signal).
 EXIT_CODES = {"kill": -signal.SIGKILL, "term": -signal.SIGTERM, "raise": 1}
-# Methods that cannot promise anything when a writer is killed mid-write: a Queue's feeder
-# thread may die holding the queue's lock or half way through a message, leaving the queue
-# "liable to become corrupted" (multiprocessing docs). A ``raise`` is fine: the feeder flushes.
-UNSAFE_TO_KILL: tuple[str, ...] = ("queue", "joinable-queue")
+# Methods whose channel a killed producer can break for everyone else. A Queue's feeder thread
+# may die holding the queue's write lock, and the multiprocessing docs warn the queue "is liable
+# to become corrupted": the other producers can never write again. A JoinableQueue also counts
+# items as unfinished at ``put``, so items a killed producer put but never wrote keep every
+# ``join()`` waiting forever. Such a run is reported as ``channel-broken`` (see
+# ``channel.ChannelBroken``) instead of waiting out its deadline. A ``raise`` never breaks them:
+# a normal exit flushes the feeder.
+MAY_BREAK: tuple[str, ...] = ("queue", "joinable-queue")
 # What a shared-state victim's per-worker slot reads after it died having done ``after``
 # increments (a state worker strikes between increments, outside any lock, so each one is whole):
 # - "live": the slot is shared memory the worker increments in place, so it reads ``after``;
@@ -91,16 +96,11 @@ class Fault:
 
 
 def check_fits(fault: Fault, method: str, procs: int, base: int) -> None:
-    """Refuse a fault that cannot strike in this workload, or that the method cannot survive."""
+    """Refuse a fault that cannot strike in this workload."""
     if fault.victim >= procs:
         raise ValueError(f"fault victim {fault.victim} does not exist: procs is {procs}")
     if fault.after > base:
         raise ValueError(f"fault after {fault.after} items would never strike: base is {base}")
-    if fault.kind != "raise" and method in UNSAFE_TO_KILL:
-        raise ValueError(
-            f"a {method} whose producer is killed may be corrupted (its feeder thread can die "
-            "holding the queue's lock); only raise faults are supported for it"
-        )
 
 
 def strike(fault: Fault | None, index: int, done: int) -> None:
@@ -177,13 +177,18 @@ def victim_slot(method: str, after: int) -> int | None:
 
 
 def check_healthy(outcome: Outcome) -> list[Violation]:
-    """Every producer or worker but the victim did all its work, once, and exited 0."""
+    """Every producer or worker but the victim did all its work, once, and exited 0.
+
+    If the victim's death broke the channel (``outcome.broken``), the others were stopped part
+    way: then what arrived from each must still be an in-order prefix, with no duplicate.
+    """
     workload = outcome.workload
     victim, base = workload.fault.victim, workload.base
+    broken = outcome.broken is not None
     evidence = [
         f"{name}: {exit_description(code)}"
         for name, code in outcome.exitcodes.items()
-        if process_index(name) != victim and code != 0 and not outcome.timed_out
+        if process_index(name) != victim and code != 0 and not outcome.timed_out and not broken
     ]
     healthy = [p for p in range(workload.procs) if p != victim]
     if outcome.is_channel:
@@ -193,12 +198,16 @@ def check_healthy(outcome: Outcome) -> list[Violation]:
         sentinels = Counter(producer for producer, _ in outcome.sentinels)
         want = list(range(base)) if workload.mode == "stream" else [base]
         for producer in healthy:
-            if sorted(items[producer]) != want:
-                got = items[producer]
+            got = items[producer]
+            if broken:
+                if got != want[: len(got)]:
+                    evidence.append(f"producer {producer}: items {got[:8]} are not an in-order "
+                                    "prefix of what it sent")
+            elif sorted(got) != want:
                 evidence.append(f"producer {producer}: {len(got)} item(s) arrived, expected "
                                 f"{len(want)} (first missing or extra: "
                                 f"{sorted(set(want) ^ set(got))[:3] or 'a duplicate'})")
-            if sentinels[producer] != 1:
+            if sentinels[producer] > 1 or (sentinels[producer] == 0 and not broken):
                 count = sentinels[producer]
                 evidence.append(f"producer {producer}: sentinel arrived {count} times")
         strangers = set(items) | set(sentinels)
@@ -222,6 +231,7 @@ def check_healthy(outcome: Outcome) -> list[Violation]:
 FAULT_CHECKS = (
     check_deadline,
     check_error,
+    check_broken,
     check_healthy,
     check_victim,
     check_order,

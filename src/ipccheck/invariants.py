@@ -192,9 +192,17 @@ def check_error(outcome: Outcome) -> list[Violation]:
     return [Violation("error", outcome.error)]
 
 
+def check_broken(outcome: Outcome) -> list[Violation]:
+    """The channel survived: no producer's death broke it for the others."""
+    if outcome.broken is None:
+        return []
+    return [Violation("channel-broken", outcome.broken)]
+
+
 CHECKS: tuple[Callable[[Outcome], list[Violation]], ...] = (
     check_deadline,
     check_error,
+    check_broken,
     check_total,
     check_slots,
     check_exactly_once,

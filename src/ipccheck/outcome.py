@@ -41,6 +41,8 @@ class Outcome:
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
     The ``left_*`` fields list what was still there after cleanup: each should be empty.
     ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
+    ``broken`` says how a producer's death broke the channel itself (``channel.ChannelBroken``);
+    the producers it left waiting were stopped, so their work is incomplete.
     """
 
     workload: Workload
@@ -60,6 +62,7 @@ class Outcome:
     leaked_fds: tuple[int, ...] = ()
     error: str | None = None
     died: tuple[str, ...] = ()
+    broken: str | None = None
 
     @property
     def is_channel(self) -> bool:

@@ -138,6 +138,10 @@ class ProcessGroup:
     def any_alive(self) -> bool:
         return any(p.is_alive() for p in self.processes)
 
+    def has_ended(self, name: str) -> bool:
+        """Did the process called ``name`` start and end? (False for a name never started.)"""
+        return any(p.name == name and not p.is_alive() for p in self.processes)
+
     def sentinels(self) -> list[int]:
         """File descriptors that become ready when a process ends (for ``connection.wait``)."""
         return [p.sentinel for p in self.processes if p.exitcode is None]

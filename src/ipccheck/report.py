@@ -82,4 +82,5 @@ def as_json(outcome: Outcome, violations: Sequence[Violation]) -> dict[str, Any]
         "exitcodes": outcome.exitcodes,
         "fault": None if workload.fault is None else str(workload.fault),
         "died": list(outcome.died),
+        "broken": outcome.broken,
     }

@@ -2,8 +2,8 @@
 
 The runner owns everything a method should not have to think about: the start-method
 context, the deadline, the "before" snapshot of file descriptors, and cleanup on every path.
-A method that hangs or raises still yields an Outcome (with ``timed_out`` or ``error`` set)
-and leaves no child behind.
+A method that hangs or raises still yields an Outcome (with ``timed_out`` or ``error`` set),
+as does one whose channel a dying producer broke (``broken``), and leaves no child behind.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from . import faults, leftovers
+from .channel import ChannelBroken
 from .methods import METHODS
 from .outcome import Observation, Outcome, observed_total
 from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
@@ -43,6 +44,7 @@ def run(workload: Workload, method: Any = None) -> Outcome:
     timed_out = False
     alive_at_deadline: list[str] = []
     error: str | None = None
+    broken: str | None = None
     started = time.perf_counter()
     group = ProcessGroup(ctx)
     try:
@@ -53,6 +55,8 @@ def run(workload: Workload, method: Any = None) -> Outcome:
                 timed_out = True
                 alive_at_deadline = list(exc.alive)
                 error = str(exc)
+            except ChannelBroken as exc:  # leaving the block stops the producers it strands
+                broken = str(exc)
     except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
@@ -73,6 +77,7 @@ def run(workload: Workload, method: Any = None) -> Outcome:
         left_paths=tuple(path for path in observation.paths if os.path.exists(path)),
         leaked_fds=leftovers.new_fds(fds_before, leftovers.open_fds()),
         error=error,
+        broken=broken,
     )
     return dataclasses.replace(outcome, died=faults.who_died(outcome))
 
