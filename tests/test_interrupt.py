@@ -131,3 +131,44 @@ def test_ctrl_c_while_a_child_starts_is_raised_after_it_is_recorded():
             finished = True
     assert finished
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+
+def interrupt_the_parent() -> None:
+    """A manager initializer: Ctrl-C the parent while it waits inside ``start()`` for the address."""
+    os.kill(os.getppid(), signal.SIGINT)
+    time.sleep(0.2)  # let the signal land before the server answers
+
+
+@pytest.mark.skipif(
+    signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
+    reason="needs Python's own SIGINT handler",
+)
+def test_ctrl_c_while_a_manager_starts_still_shuts_it_down():
+    """Ctrl-C that lands inside ``BaseManager.start()`` is raised only once it can be shut down.
+
+    Without the deferral the KeyboardInterrupt would escape ``start()`` before the manager
+    registered its own shutdown, leaving its server (which ignores SIGINT and is not a daemon)
+    running, and the interpreter's exit waiting for it.
+    """
+    import multiprocessing
+    from multiprocessing.managers import SyncManager
+
+    from ipccheck.processes import running_manager
+
+    started = []
+
+    def start():  # type: ignore[no-untyped-def]
+        manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+        try:
+            manager.start(interrupt_the_parent)
+        finally:
+            started.append(manager._process)
+        return manager
+
+    with pytest.raises(KeyboardInterrupt):
+        with running_manager(start):
+            pytest.fail("the block must not run once Ctrl-C was pressed")
+    assert len(started) == 1
+    assert not started[0].is_alive()
+    assert multiprocessing.active_children() == []

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
 from .bench_handshake import Handshake
-from .processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
+from .processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description, running_manager
 
 # The batched channel packs records into messages of at most this many bytes.
 BATCH_BYTES = 32 * 1024
@@ -366,7 +366,7 @@ def run_simple_queue(
 def run_manager_queue(
     ctx: BaseContext, size: int, count: int, deadline: Deadline
 ) -> tuple[float, float]:
-    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+    with running_manager(ctx.Manager) as manager:  # leaving the block shuts the manager down
         channel = manager.Queue()
         return timed(
             ctx,

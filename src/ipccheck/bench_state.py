@@ -18,7 +18,7 @@ from multiprocessing.context import BaseContext
 
 from .bench_handshake import Handshake
 from .methods.shared_memory_segment import attach
-from .processes import Deadline, ProcessGroup
+from .processes import Deadline, ProcessGroup, running_manager
 
 CACHE_LINE = 64
 SLOT_BYTES = 8  # one 'q' counter
@@ -135,7 +135,7 @@ def run_shm_slots(ctx: BaseContext, procs: int, per_worker: int, deadline: Deadl
 
 
 def run_manager(ctx: BaseContext, procs: int, per_worker: int, deadline: Deadline) -> float:
-    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+    with running_manager(ctx.Manager) as manager:  # leaving the block shuts the manager down
         total = manager.Value("q", 0)
         lock = manager.Lock()
         seconds = timed_workers(

@@ -23,7 +23,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from . import leftovers, race
-from .processes import Deadline, ProcessGroup, exit_description
+from .processes import Deadline, ProcessGroup, exit_description, running_manager
 from .workload import START_METHODS, check_choice, check_start_method
 
 # Sizes past the thresholds measured here (GUIDE §2): a child that sent small ints blocks its
@@ -344,7 +344,7 @@ def demo_unlocked_raw_value(ctx: BaseContext) -> Finding:
 
 
 def demo_unlocked_manager_value(ctx: BaseContext) -> Finding:
-    with ctx.Manager() as manager:
+    with running_manager(ctx.Manager) as manager:
         has_lock = hasattr(manager.Value("q", 0), "get_lock")
     finding = _demo_unlocked(
         "manager-value", ctx, f"; the manager Value has get_lock(): {has_lock}"

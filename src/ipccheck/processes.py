@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
+from multiprocessing.managers import BaseManager
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
+
+AnyManager = TypeVar("AnyManager", bound=BaseManager)
 
 # How long a process gets to exit after SIGTERM before it is SIGKILLed.
 TERMINATE_GRACE = 1.0
@@ -111,6 +114,24 @@ def sigint_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         if caught:
             raise KeyboardInterrupt
+
+
+@contextmanager
+def running_manager(start: Callable[[], AnyManager]) -> Iterator[AnyManager]:
+    """Start a manager with Ctrl-C held back until it is running; always shut it down after.
+
+    ``start()`` (e.g. ``ctx.Manager``) starts the manager's server process and waits for its
+    address. A KeyboardInterrupt in between would leave a server that nothing shuts down; it
+    ignores SIGINT and is not a daemon, so the interpreter's exit would wait for it forever.
+    """
+    manager: AnyManager | None = None
+    try:
+        with sigint_deferred():
+            manager = start()
+        yield manager
+    finally:
+        if manager is not None:
+            manager.shutdown()  # asks the server to exit, joins it, terminates it if it will not
 
 
 class ProcessGroup:

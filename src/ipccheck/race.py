@@ -52,7 +52,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .processes import Deadline, DeadlineExceeded, ProcessGroup
+from .processes import Deadline, DeadlineExceeded, ProcessGroup, running_manager
 from .workload import (
     DEFAULT_TIMEOUT,
     MAX_BASE,
@@ -246,7 +246,7 @@ def run_trial(
     observed = 0
     with ExitStack() as stack:
         if counter == "manager-value":
-            manager = stack.enter_context(ctx.Manager())  # shut down on leaving the block
+            manager = stack.enter_context(running_manager(ctx.Manager))  # shut down on leaving the block
             shared = manager.Value("q", 0)
             lock = manager.Lock()
         elif counter == "raw-value":

@@ -11,7 +11,7 @@ from multiprocessing.context import BaseContext
 
 from ..faults import strike
 from ..outcome import STATE, Observation
-from ..processes import Deadline, ProcessGroup
+from ..processes import Deadline, ProcessGroup, running_manager
 from ..workload import Workload
 
 NAME = "manager"
@@ -37,7 +37,7 @@ def execute(
     deadline: Deadline,
     observation: Observation,
 ) -> None:
-    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+    with running_manager(ctx.Manager) as manager:  # leaving the block shuts the manager down
         total = manager.Value("q", 0)
         per_worker = manager.dict()
         lock = manager.Lock()

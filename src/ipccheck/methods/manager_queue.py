@@ -10,7 +10,7 @@ from multiprocessing.context import BaseContext
 
 from ..channel import collect, drain_leftovers
 from ..outcome import CHANNEL, Observation
-from ..processes import Deadline, ProcessGroup
+from ..processes import Deadline, ProcessGroup, running_manager
 from ..workload import Workload
 from .queue import getter, producer
 
@@ -26,7 +26,7 @@ def execute(
     deadline: Deadline,
     observation: Observation,
 ) -> None:
-    with ctx.Manager() as manager:  # leaving the block shuts the manager process down
+    with running_manager(ctx.Manager) as manager:  # leaving the block shuts the manager down
         channel = manager.Queue()
         try:
             for index in range(workload.procs):

@@ -31,7 +31,7 @@ from multiprocessing.managers import AcquirerProxy, BaseManager, DictProxy, Valu
 
 from .. import faults
 from ..outcome import STATE, Observation
-from ..processes import Deadline, ProcessGroup
+from ..processes import Deadline, ProcessGroup, running_manager
 from ..workload import Workload
 
 NAME = "manager-tcp"
@@ -134,16 +134,18 @@ def serve(
     ctx: BaseContext, address: tuple[str, int] | None = None, authkey: bytes | None = None
 ) -> Iterator[TallyManager]:
     """Start a TallyManager server; on leaving the block, shut it down and join its process."""
-    manager = TallyManager(
-        address=address if address is not None else server_address(),
-        authkey=authkey if authkey is not None else secrets.token_bytes(AUTHKEY_BYTES),
-        ctx=ctx,
-    )
-    manager.start()
-    try:
+
+    def start() -> TallyManager:
+        manager = TallyManager(
+            address=address if address is not None else server_address(),
+            authkey=authkey if authkey is not None else secrets.token_bytes(AUTHKEY_BYTES),
+            ctx=ctx,
+        )
+        manager.start()
+        return manager
+
+    with running_manager(start) as manager:  # Ctrl-C cannot strand it; always shut down
         yield manager
-    finally:
-        manager.shutdown()  # asks the server to exit, joins it, terminates it if it will not
 
 
 def connect(address: tuple[str, int], authkey: bytes) -> TallyManager:
