@@ -73,6 +73,11 @@ def test_a_write_lock_taken_by_a_dead_producer_is_reported_not_waited_out():
     assert [v.invariant for v in check(outcome)] == ["channel-broken"]
     assert outcome.received == () and outcome.sentinels == ()
     assert outcome.exitcodes == {"producer-1": -signal.SIGKILL, "producer-0": -signal.SIGTERM}
+    assert outcome.died == (
+        "producer-1 killed by SIGKILL; 0 of its items arrived",
+        "producer-0 killed by SIGTERM; 0 of its items arrived; ipccheck stopped it once the "
+        "channel broke",
+    )
     assert outcome.left_processes == () and outcome.leaked_fds == ()
     assert multiprocessing.active_children() == []
 

@@ -133,6 +133,9 @@ def who_died(outcome: Outcome) -> tuple[str, ...]:
             done = f"its per-worker count reads {outcome.slots[index]}"
         else:
             done = "its progress is unknown"
+        fault = outcome.workload.fault
+        if outcome.broken is not None and (fault is None or index != fault.victim):
+            done += "; ipccheck stopped it once the channel broke"
         lines.append(f"{name} {exit_description(code)}; {done}")
     return tuple(lines)
 
