@@ -110,6 +110,24 @@ def test_the_watch_needs_the_lock_taken_and_nothing_arriving_for_its_whole_patie
         watch([1])
 
 
+def test_a_live_writer_that_holds_the_lock_less_than_the_patience_is_never_reported():
+    """A slow writer (here a thread holding the lock for 0.2 s) only ever restarts the clock."""
+    channel = FakeQueue()
+    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=0.5)
+    holder = threading.Timer(0.0, lambda: (channel._wlock.acquire(), time.sleep(0.2),
+                                           channel._wlock.release()))
+    holder.start()
+    try:
+        give_up = time.monotonic() + 1.0
+        while time.monotonic() < give_up:
+            watch([1])
+            time.sleep(0.01)
+    finally:
+        holder.join()
+    watch([1])
+    assert watch.held_since is None
+
+
 def test_the_watch_does_nothing_without_a_write_lock():
     """A queue without ``_wlock`` (Windows writes take none) is never reported as broken."""
     watch = WriteLockWatch(object(), ProcessGroup(multiprocessing.get_context()), patience=0.0)

@@ -45,6 +45,33 @@ def test_run_json_reports_every_field(capsys):
         assert record["procs"] == 2 and record["base"] == 7
         assert isinstance(record["seconds"], float)
     assert runs[0]["mode"] == "stream" and runs[1]["mode"] is None
+    assert all(r["fault"] is None and r["died"] == [] and r["broken"] is None for r in runs)
+
+
+def test_a_broken_queue_is_reported_as_a_violation_and_exits_1(capsys):
+    """A killed JoinableQueue producer that strands items: the JSON says how, and exit 1.
+
+    Killed after one put with 100 more items to come from its partner, the victim's one item is
+    almost always still in its feeder's buffer; when it did reach the pipe, the run simply passes
+    (then the command exits 0 and the record says so), so both outcomes are checked.
+    """
+    code = main(["run", "joinable-queue", "--procs", "2", "--base", "100", "--fault", "kill:1@1",
+                 "--start-method", "fork", "--json"])
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["fault"] == "kill:1@1"
+    if code == 0:
+        assert record["broken"] is None and record["ok"] is True
+        assert record["died"][0].startswith("producer-1 killed by SIGKILL; ")
+    else:
+        assert code == 1 and record["ok"] is False
+        assert record["broken"].startswith("producer 1 (killed by SIGKILL) put 1 item(s) that were "
+                                           "never written")
+        assert record["violations"] == ["channel-broken: " + record["broken"]]
+        assert record["died"] == [
+            "producer-0 killed by SIGTERM; 100 of its items arrived; ipccheck stopped it once the "
+            "channel broke",
+            "producer-1 killed by SIGKILL; 0 of its items arrived",
+        ]
 
 
 def test_run_table_has_a_row_per_run_and_a_summary(capsys):
