@@ -178,3 +178,30 @@ def test_unfinished_tasks_counts_puts_not_yet_marked_done():
             channel.task_done()
         channel.close()
         channel.join_thread()
+
+
+class SemaphoreWithoutGetValue:
+    """A semaphore as macOS offers it: ``get_value()`` raises NotImplementedError."""
+
+    def __init__(self, value: int) -> None:
+        self.inner = threading.Semaphore(value)
+
+    def get_value(self) -> int:
+        raise NotImplementedError
+
+    def acquire(self, block: bool = True) -> bool:
+        return self.inner.acquire(block)
+
+    def release(self) -> None:
+        self.inner.release()
+
+
+@pytest.mark.parametrize("value", [0, 1, 5])
+def test_unfinished_tasks_counts_without_sem_getvalue_and_gives_every_one_back(value):
+    """Where sem_getvalue is missing, each is taken and given back: the count is unchanged."""
+
+    class Channel:
+        _unfinished_tasks = SemaphoreWithoutGetValue(value)
+
+    assert unfinished_tasks(Channel) == value
+    assert unfinished_tasks(Channel) == value
