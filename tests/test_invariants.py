@@ -205,6 +205,14 @@ def test_deadline_names_who_hung_and_what_arrived():
     assert not any(line.startswith("exit-code") for line in found)
 
 
+def test_a_timed_out_state_run_says_its_total_was_never_read():
+    """A state run's total is read after the workers end; at a deadline it was never read."""
+    found = messages(state_outcome(timed_out=True, alive_at_deadline=("worker-0 (pid 7)",)))
+    assert found[0].endswith("alive at the deadline: worker-0 (pid 7); the final state was never "
+                             "read, so the observed total means nothing")
+    assert "received" not in found[0]
+
+
 def test_error_in_the_parent_is_reported():
     """An exception the method raised in the parent becomes a violation."""
     assert messages(state_outcome(error="OSError: boom")) == ["error: OSError: boom"]
