@@ -89,43 +89,57 @@ class FakeQueue:
         self._wlock = threading.Lock()
 
 
-def test_the_watch_needs_the_lock_taken_and_nothing_arriving_for_its_whole_patience():
+class FakeClock:
+    """``time.monotonic`` for the watch, moved by hand: timing tests that a loaded machine
+    cannot slow into a false failure."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    fake = FakeClock()
+    monkeypatch.setattr(queue_method, "time", fake)
+    return fake
+
+
+def test_the_watch_needs_the_lock_taken_and_nothing_arriving_for_its_whole_patience(clock):
     """A free lock, or a message in between, restarts the clock; only an unbroken hold trips it."""
     channel = FakeQueue()
-    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=0.2)
-    arrivals = iter([(0, 0), None, None, None])
+    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=2.0)
+    arrivals = iter([(0, 0)])
     receive = watch.watching(lambda timeout: next(arrivals))
     watch([1])  # the lock is free: nothing to see
-    assert channel._wlock.acquire(False)  # the lock is free after the look, too
+    assert channel._wlock.acquire(False)  # the look gave it back; now the test holds it
     watch([1])  # taken: the clock starts
-    time.sleep(0.25)
+    clock.now += 3.0
     assert receive(0.0) == (0, 0)  # a message arrived, so a writer is alive: the clock restarts
     watch([1])
-    time.sleep(0.1)
-    watch([1])  # taken for 0.1 s only
-    time.sleep(0.15)
+    clock.now += 1.9
+    watch([1])  # taken for 1.9 s only
+    clock.now += 0.1
     with pytest.raises(ChannelBroken, match=r"died holding the queue's write lock: it has stayed "
-                                             r"taken for 0\.\d s with nothing arriving, so "
+                                             r"taken for 2\.0 s with nothing arriving, so "
                                              r"nobody can write to it again"):
         watch([1])
 
 
-def test_a_live_writer_that_holds_the_lock_less_than_the_patience_is_never_reported():
-    """A slow writer (here a thread holding the lock for 0.2 s) only ever restarts the clock."""
+def test_a_live_writer_that_holds_the_lock_less_than_the_patience_is_never_reported(clock):
+    """A slow writer that lets go of the lock before the patience is up only restarts the clock."""
     channel = FakeQueue()
-    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=0.5)
-    holder = threading.Timer(0.0, lambda: (channel._wlock.acquire(), time.sleep(0.2),
-                                           channel._wlock.release()))
-    holder.start()
-    try:
-        give_up = time.monotonic() + 1.0
-        while time.monotonic() < give_up:
-            watch([1])
-            time.sleep(0.01)
-    finally:
-        holder.join()
-    watch([1])
-    assert watch.held_since is None
+    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=2.0)
+    for _ in range(5):  # five slow writes in a row, each held 1.5 s, 10 s in all
+        channel._wlock.acquire()
+        watch([1])
+        clock.now += 1.5
+        watch([1])
+        channel._wlock.release()
+        watch([1])
+        assert watch.held_since is None
 
 
 def test_the_watch_does_nothing_without_a_write_lock():
@@ -137,20 +151,29 @@ def test_the_watch_does_nothing_without_a_write_lock():
 
 @pytest.mark.parametrize("after", [0, 1, 50])
 def test_a_joinable_queue_counts_exactly_what_a_killed_producer_never_wrote(after):
-    """Unfinished = put - arrived: the count join() waits on is reported, and it adds up."""
-    for _ in range(2):  # how many items the feeder wrote before the kill differs run to run
+    """Unfinished = put - arrived: the count join() waits on is reported, and it adds up.
+
+    How far the victim's feeder got before the kill differs run to run, so each run is judged
+    by what it reports: nothing (nothing stranded, or nobody left waiting for it), stranded
+    items (the usual case; their count must add up), or, now and then, the write lock taken
+    with the victim (a kill that landed while its feeder was writing; 2 in 100 measured).
+    """
+    for _ in range(2):
         outcome = run(Workload("joinable-queue", procs=2, base=100, fault=Fault("kill", 1, after)))
         arrived = sum(1 for producer, _ in outcome.received if producer == 1)
         assert not outcome.timed_out and outcome.left_processes == ()
-        if outcome.broken is None:  # nothing stranded, or nobody left waiting for it
+        assert arrived <= after
+        if outcome.broken is None:
             assert check(outcome) == []
-            assert arrived <= after
+            continue
+        assert [v.invariant for v in check(outcome)] == ["channel-broken"]
+        if "died holding the queue's write lock" in outcome.broken:
+            assert after > 0  # a victim that put nothing never ran a feeder to hold the lock
             continue
         stranded = re.search(r"put (\d+) item\(s\) that were never written", outcome.broken)
         assert stranded is not None, outcome.broken
         assert int(stranded.group(1)) + arrived == after
         assert "join() can never return in producer-0" in outcome.broken
-        assert [v.invariant for v in check(outcome)] == ["channel-broken"]
 
 
 @pytest.mark.parametrize("method", ["queue", "joinable-queue"])
