@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue as queue_module
 import time
+from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -76,7 +77,9 @@ class WriteLockWatch:
         self.patience = patience
         self.held_since: float | None = None
 
-    def watching(self, receive):  # type: ignore[no-untyped-def]
+    def watching(
+        self, receive: Callable[[float], Message | None]
+    ) -> Callable[[float], Message | None]:
         """``receive`` that also tells the watch a message arrived: proof a writer is alive."""
 
         def receive_and_reset(timeout: float) -> Message | None:
