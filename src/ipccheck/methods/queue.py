@@ -20,7 +20,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from ..channel import ChannelBroken, Message, collect, drain_leftovers, messages
-from ..faults import Fault
+from ..faults import Fault, process_index
 from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup, exit_description
 from ..workload import Workload
@@ -56,7 +56,7 @@ def getter(channel):  # type: ignore[no-untyped-def]
 def ended_how(group: ProcessGroup, producers: list[int]) -> str:
     """``producer 1 (killed by SIGKILL)``: who ended without a sentinel, and how."""
     names = {f"producer-{p}" for p in producers}
-    parts = [f"producer {p.name.rsplit('-', 1)[1]} ({exit_description(p.exitcode)})"
+    parts = [f"producer {process_index(p.name)} ({exit_description(p.exitcode)})"
              for p in group.processes if p.name in names]
     return ", ".join(parts)
 
