@@ -15,7 +15,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ipccheck.workload import START_METHODS
+from ipccheck._validate import START_METHODS
 
 _COMMON = dict(
     deadline=None,  # one example starts real processes; spawn alone takes ~30 ms each

@@ -6,7 +6,8 @@ import os
 
 from hypothesis import strategies as st
 
-from ipccheck.workload import MODES, supported_start_methods
+from ipccheck._validate import supported_start_methods
+from ipccheck.workload import MODES
 
 
 def selected_start_methods() -> tuple[str, ...]:

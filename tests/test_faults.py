@@ -12,17 +12,20 @@ from hypothesis import strategies as st
 
 from ipccheck import Workload, check, run
 from ipccheck.faults import (
-    FAULT_CHECKS,
-    KINDS,
+    FAULT_KINDS,
     MAY_BREAK,
     VICTIM_SLOT,
     Fault,
     InjectedFault,
     strike,
 )
+from ipccheck.invariants import FAULT_CHECKS
 from ipccheck.methods import METHODS
-from ipccheck.outcome import CHANNEL, STATE, Outcome
-from ipccheck.workload import supported_start_methods
+from ipccheck.outcome import Outcome
+from ipccheck.protocol import CHANNEL, STATE
+from ipccheck._validate import supported_start_methods
+
+from .builders import with_exits
 
 # Every channel method; a killed producer may break a Queue for the others (faults.MAY_BREAK).
 CHANNEL_METHODS = tuple(name for name, module in METHODS.items() if module.FAMILY == CHANNEL)
@@ -59,7 +62,7 @@ def test_workload_refuses_a_fault_that_cannot_strike_or_apply():
     with pytest.raises(TypeError, match="fault must be a Fault, got str"):
         Workload("pipe", fault="kill:0@1")  # type: ignore[arg-type]
     for method in METHODS:
-        for kind in KINDS:
+        for kind in FAULT_KINDS:
             assert Workload(method, fault=Fault(kind, 0, 1)).fault == Fault(kind, 0, 1)
 
 
@@ -100,12 +103,8 @@ def test_each_fault_check_can_fail():
         "the victim sent more than k": dataclasses.replace(
             good, received=good.received + ((1, 4),)
         ),
-        "the victim exited normally": dataclasses.replace(
-            good, exitcodes={**good.exitcodes, "producer-1": 0}
-        ),
-        "a healthy producer was killed": dataclasses.replace(
-            good, exitcodes={**good.exitcodes, "producer-2": -9}
-        ),
+        "the victim exited normally": with_exits(good, {"producer-1": 0}),
+        "a healthy producer was killed": with_exits(good, {"producer-2": -9}),
         "a healthy sentinel is missing": dataclasses.replace(
             good, sentinels=tuple(s for s in good.sentinels if s[0] != 0)
         ),
@@ -113,9 +112,8 @@ def test_each_fault_check_can_fail():
     for what, outcome in broken.items():
         assert check(outcome) != [], what
     raised = dataclasses.replace(
-        good,
+        with_exits(good, {"producer-1": 1}),
         workload=dataclasses.replace(good.workload, fault=Fault("raise", 1, 4)),
-        exitcodes={**good.exitcodes, "producer-1": 1},
         received=without(good, (1, 3)),
     )
     assert [v.invariant for v in check(raised)] == ["fault-victim"]
@@ -183,7 +181,7 @@ def faulted_workloads(  # type: ignore[no-untyped-def]
     procs = draw(st.integers(min_procs, 3))
     base = draw(st.integers(0, 40))
     fault = Fault(
-        draw(st.sampled_from(KINDS)),
+        draw(st.sampled_from(FAULT_KINDS)),
         draw(st.integers(0, procs - 1)),
         draw(st.integers(0, base)),
     )
@@ -210,7 +208,7 @@ def assert_fault_promises_kept(workload: Workload, outcome: Outcome) -> None:
 
 
 @pytest.mark.parametrize("start_method", supported_start_methods())
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize("method", CHANNEL_METHODS)
 def test_every_channel_method_survives_every_fault_kind(method, kind, start_method):
     """Every cell of method x kind x start method: producer 1 of 3 dies half way through.

@@ -27,7 +27,7 @@ def test_group_kills_a_child_that_ignores_its_deadline():
     """A child that would run for a minute is stopped when the group's block ends."""
     ctx = multiprocessing.get_context("fork")
     with ProcessGroup(ctx) as group:
-        pid = group.start(time.sleep, (60,), name="sleeper").pid
+        pid = group.start(time.sleep, (60,), role="sleeper").pid
         with pytest.raises(DeadlineExceeded, match=r"still alive: sleeper \(pid \d+\)"):
             group.join(Deadline(0.2))
     assert group.unreaped == []
@@ -39,7 +39,7 @@ def test_group_cleans_up_when_the_block_raises():
     """An exception inside the block still terminates and reaps every child."""
     ctx = multiprocessing.get_context("spawn")
     with pytest.raises(RuntimeError), ProcessGroup(ctx) as group:
-        group.start(time.sleep, (60,), name="sleeper")
+        group.start(time.sleep, (60,), role="sleeper")
         raise RuntimeError("the run failed")
     assert group.exitcodes()["sleeper"] is not None
     assert multiprocessing.active_children() == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ipccheck.workload import MAX_BASE, MAX_PROCS, Workload, supported_start_methods
+from ipccheck._validate import MAX_BASE, MAX_PROCS, supported_start_methods
+from ipccheck.workload import Workload
 
 
 def test_defaults_are_valid_and_expected_total_is_procs_times_base():

@@ -9,57 +9,70 @@ its lock) passes a ``diagnose`` hook that raises ``ChannelBroken`` instead of wa
 
 from __future__ import annotations
 
+import queue as queue_module
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .faults import Fault, strike
-from .outcome import END, Observation
 from .processes import Deadline, ProcessGroup
+from .protocol import END, Message, Observation, producer_role
 
-Message = tuple[int, int]
 # Longest single wait for a message; short so a dead producer or the deadline is noticed soon.
 POLL_SECONDS = 0.05
 
-
-class ChannelBroken(Exception):
-    """The channel itself broke when a producer died: a finding, reported instead of a hang.
-
-    Raised by a method that recognises a failure its primitive documents (a ``Queue``'s write
-    lock held by a dead process, a ``JoinableQueue`` counting items that will never come); the
-    runner records the message in ``Outcome.broken`` and stops the producers left waiting.
-    """
+Receive = Callable[[float], "Message | None"]
 
 
-def messages(producer: int, base: int, mode: str, fault: Fault | None = None) -> Iterator[Message]:
+def messages(producer_id: int, base: int, mode: str, fault: Fault | None = None) -> Iterator[Message]:
     """Everything one producer sends, in order, ending with its sentinel.
 
     A ``fault`` strikes when the producer asks for its next message after sending ``after``.
     """
     if mode == "stream":
         for seq in range(base):
-            strike(fault, producer, seq)
-            yield (producer, seq)
+            strike(fault, producer_id, seq)
+            yield (producer_id, seq)
     else:
         subtotal = 0
         for _ in range(base):
-            strike(fault, producer, subtotal)
+            strike(fault, producer_id, subtotal)
             subtotal += 1
-    strike(fault, producer, base)
+    strike(fault, producer_id, base)
     if mode == "summary":
-        yield (producer, subtotal)
-    yield (producer, END)
+        yield (producer_id, subtotal)
+    yield (producer_id, END)
+
+
+def put_producer(channel: Any, producer_id: int, base: int, mode: str, fault: Fault | None = None) -> None:
+    """A producer for anything with ``put(item)``: a Queue, a SimpleQueue, a manager queue."""
+    for message in messages(producer_id, base, mode, fault):
+        channel.put(message)
+
+
+def getter(channel: Any) -> Receive:
+    """A receive function for ``collect`` over anything with ``get(timeout=...)``."""
+
+    def receive(timeout: float) -> Message | None:
+        try:
+            message: Message = channel.get(timeout=timeout)
+        except queue_module.Empty:
+            return None
+        return message
+
+    return receive
 
 
 def record(observation: Observation, message: Message) -> None:
     """Add one received message to the observation, keeping items and sentinels apart."""
-    producer, n = message
+    producer_id, n = message
     if n == END:
-        observation.sentinels.append((producer, len(observation.received)))
+        observation.sentinels.append((producer_id, len(observation.received)))
     else:
-        observation.received.append((producer, n))
+        observation.received.append((producer_id, n))
 
 
 def collect(
-    receive: Callable[[float], Message | None],
+    receive: Receive,
     procs: int,
     group: ProcessGroup,
     deadline: Deadline,
@@ -69,9 +82,10 @@ def collect(
     """Receive until all ``procs`` sentinels arrived, the awaited producers died, or time is up.
 
     ``receive(timeout)`` returns the next message, or None if none came within ``timeout``.
-    Producers are the group's processes named ``producer-N``. ``diagnose(dead)``, if given, is
-    called after each empty poll while some producers ``dead`` have ended without their sentinel
-    and others are still running; it raises ``ChannelBroken`` if their death broke the channel.
+    Producers are the group's children with the roles ``producer_role(0..procs-1)``.
+    ``diagnose(dead)``, if given, is called after each empty poll while some producers ``dead``
+    have ended without their sentinel and others are still running; it raises ``ChannelBroken``
+    if their death broke the channel.
     """
     waiting_for = set(range(procs))
     quiet_polls_after_exit = 0
@@ -81,11 +95,11 @@ def collect(
         if message is not None:
             quiet_polls_after_exit = 0
             record(observation, message)
-            producer, n = message
+            producer_id, n = message
             if n == END:
-                waiting_for.discard(producer)
+                waiting_for.discard(producer_id)
             continue
-        dead = sorted(p for p in waiting_for if group.has_ended(f"producer-{p}"))
+        dead = sorted(p for p in waiting_for if group.has_ended(producer_role(p)))
         if len(dead) < len(waiting_for):
             if dead and diagnose is not None:
                 diagnose(dead)
@@ -97,7 +111,7 @@ def collect(
             return
 
 
-def drain_leftovers(receive: Callable[[float], Message | None], observation: Observation) -> None:
+def drain_leftovers(receive: Receive, observation: Observation) -> None:
     """After the producers exited, take whatever is still queued (it should be nothing)."""
     while True:
         message = receive(0.0)

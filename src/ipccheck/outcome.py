@@ -7,29 +7,12 @@ conformance kit is judged by exactly the same code as ipccheck's own reference m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
+from .processes import Child, exit_description
+from .protocol import CHANNEL, STATE, Message, Observation
 from .workload import Workload
-
-STATE = "state"  # workers change shared memory; the parent reads the final state
-CHANNEL = "channel"  # producers send messages; the parent consumes them
-
-# A message on every channel is a pair (producer, n). In stream mode n is the item's sequence
-# number 0..base-1; in summary mode it is the producer's subtotal. n == END is the sentinel that
-# says "this producer has sent everything".
-END = -1
-
-
-@dataclass
-class Observation:
-    """What a method saw while it ran; filled in as it goes, so a timeout keeps what arrived."""
-
-    received: list[tuple[int, int]] = field(default_factory=list)
-    sentinels: list[tuple[int, int]] = field(default_factory=list)
-    state_total: int | None = None
-    slots: list[int] | None = None
-    shm_names: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -39,9 +22,10 @@ class Outcome:
     ``received`` holds every message in arrival order as (producer, n); ``sentinels`` holds
     (producer, position) where position is how many messages had arrived before that
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
+    ``children`` are the run's processes, each with its role and exit code.
     The ``left_*`` fields list what was still there after cleanup: each should be empty.
     ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
-    ``broken`` says how a producer's death broke the channel itself (``channel.ChannelBroken``);
+    ``broken`` says how a producer's death broke the channel itself (``protocol.ChannelBroken``);
     the producers it left waiting were stopped, so their work is incomplete.
     """
 
@@ -49,10 +33,10 @@ class Outcome:
     family: str
     expected: int
     observed: int
-    received: tuple[tuple[int, int], ...] = ()
+    received: tuple[Message, ...] = ()
     sentinels: tuple[tuple[int, int], ...] = ()
     slots: tuple[int, ...] | None = None
-    exitcodes: dict[str, int | None] = field(default_factory=dict)
+    children: tuple[Child, ...] = ()
     seconds: float = 0.0
     timed_out: bool = False
     alive_at_deadline: tuple[str, ...] = ()
@@ -68,6 +52,11 @@ class Outcome:
     def is_channel(self) -> bool:
         return self.family == CHANNEL
 
+    @property
+    def exitcodes(self) -> dict[str, int | None]:
+        """Process name -> exit code, as the JSON report shows it."""
+        return {child.name: child.exitcode for child in self.children}
+
 
 def observed_total(workload: Workload, family: str, observation: Observation) -> int:
     """The total a run produced: final state, items received, or the sum of subtotals."""
@@ -76,3 +65,24 @@ def observed_total(workload: Workload, family: str, observation: Observation) ->
     if workload.mode == "stream":
         return len(observation.received)
     return sum(n for _producer, n in observation.received)
+
+
+def describe_deaths(outcome: Outcome) -> tuple[str, ...]:
+    """One line per child that did not exit 0: which, how, and how much of its work arrived."""
+    arrived = Counter(producer for producer, _ in outcome.received)
+    fault = outcome.workload.fault
+    lines = []
+    for child in outcome.children:
+        if child.exitcode == 0 or child.exitcode is None:
+            continue
+        index = child.role.index
+        if outcome.is_channel and index is not None:
+            done = f"{arrived[index]} of its items arrived"
+        elif outcome.slots is not None and index is not None and index < len(outcome.slots):
+            done = f"its per-worker count reads {outcome.slots[index]}"
+        else:
+            done = "its progress is unknown"
+        if outcome.broken is not None and (fault is None or index != fault.victim):
+            done += "; ipccheck stopped it once the channel broke"
+        lines.append(f"{child.name} {exit_description(child.exitcode)}; {done}")
+    return tuple(lines)

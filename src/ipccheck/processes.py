@@ -3,26 +3,49 @@
 Every ipccheck run, race demonstration and hazard starts its children through a ProcessGroup.
 Leaving the ``with`` block joins what finished, then terminates, kills and reaps what did not,
 on every path (success, timeout, exception). That is what lets a test that hangs still clean up.
+
+Each child has a ``Role`` (``producer 3``, ``worker 0``): the checks that judge a run read who
+a child was from that record, never by parsing its process name back.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from multiprocessing.managers import BaseManager
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
-AnyManager = TypeVar("AnyManager", bound=BaseManager)
+from .interrupts import sigint_deferred
 
 # How long a process gets to exit after SIGTERM before it is SIGKILLed.
 TERMINATE_GRACE = 1.0
+
+
+@dataclass(frozen=True, order=True)
+class Role:
+    """What a child does in its run: ``Role("producer", 3)`` prints as ``producer-3``."""
+
+    kind: str
+    index: int | None = None
+
+    def __str__(self) -> str:
+        return self.kind if self.index is None else f"{self.kind}-{self.index}"
+
+
+@dataclass(frozen=True)
+class Child:
+    """One child of a finished group: its role and how it ended (None: it never did)."""
+
+    role: Role
+    exitcode: int | None
+
+    @property
+    def name(self) -> str:
+        return str(self.role)
 
 
 class DeadlineExceeded(Exception):
@@ -68,8 +91,6 @@ def exit_description(exitcode: int | None) -> str:
     if exitcode is None:
         return "still running"
     if exitcode < 0:
-        import signal
-
         try:
             return f"killed by {signal.Signals(-exitcode).name}"
         except ValueError:
@@ -77,80 +98,28 @@ def exit_description(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-# True while sigint_deferred() holds Ctrl-C back; a child forked meanwhile must not inherit that.
-_deferring = False
-
-
-def _restore_sigint_in_child() -> None:
-    global _deferring
-    if _deferring:
-        _deferring = False
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-os.register_at_fork(after_in_child=_restore_sigint_in_child)
-
-
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C back until the block ends, then raise KeyboardInterrupt.
-
-    A KeyboardInterrupt raised just after ``fork()`` returns, before ``Process.start`` has
-    recorded the child, leaves a child that no one tracks and no one stops (ipccheck's SIGINT
-    test hit it in 3 of 15 runs). Only the main thread with Python's default handler defers.
-    """
-    global _deferring
-    default = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    if threading.current_thread() is not threading.main_thread() or not default:
-        yield
-        return
-    caught: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
-    _deferring = True
-    try:
-        yield
-    finally:
-        _deferring = False
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        if caught:
-            raise KeyboardInterrupt
-
-
-@contextmanager
-def running_manager(start: Callable[[], AnyManager]) -> Iterator[AnyManager]:
-    """Start a manager with Ctrl-C held back until it is running; always shut it down after.
-
-    ``start()`` (e.g. ``ctx.Manager``) starts the manager's server process and waits for its
-    address. A KeyboardInterrupt in between would leave a server that nothing shuts down; it
-    ignores SIGINT and is not a daemon, so the interpreter's exit would wait for it forever.
-    """
-    manager: AnyManager | None = None
-    try:
-        with sigint_deferred():
-            manager = start()
-        yield manager
-    finally:
-        if manager is not None:
-            manager.shutdown()  # asks the server to exit, joins it, terminates it if it will not
-
-
 class ProcessGroup:
     """The children of one run; a context manager that always reaps them."""
 
     def __init__(self, ctx: BaseContext) -> None:
         self.ctx = ctx
-        self.processes: list[BaseProcess] = []
+        self.members: list[tuple[Role, BaseProcess]] = []
         self.unreaped: list[str] = []
-        self._final_exitcodes: dict[str, int | None] | None = None
+        self._final: tuple[Child, ...] | None = None
+
+    @property
+    def processes(self) -> list[BaseProcess]:
+        return [process for _, process in self.members]
 
     def start(
-        self, target: Callable[..., Any], args: Iterable[Any] = (), name: str | None = None
+        self, target: Callable[..., Any], args: Iterable[Any] = (), role: Role | str = "child"
     ) -> BaseProcess:
         """Start ``target(*args)`` in a new daemon process that this group owns."""
-        process = self.ctx.Process(target=target, args=tuple(args), name=name, daemon=True)
+        role = role if isinstance(role, Role) else Role(role)
+        process = self.ctx.Process(target=target, args=tuple(args), name=str(role), daemon=True)
         with sigint_deferred():  # Ctrl-C waits until the child is started and recorded
             process.start()
-            self.processes.append(process)  # only started processes: stop() joins each one
+            self.members.append((role, process))  # only started processes: stop() joins each
         return process
 
     def alive(self) -> list[BaseProcess]:
@@ -159,9 +128,12 @@ class ProcessGroup:
     def any_alive(self) -> bool:
         return any(p.is_alive() for p in self.processes)
 
-    def has_ended(self, name: str) -> bool:
-        """Did the process called ``name`` start and end? (False for a name never started.)"""
-        return any(p.name == name and not p.is_alive() for p in self.processes)
+    def alive_roles(self) -> list[Role]:
+        return [role for role, process in self.members if process.is_alive()]
+
+    def has_ended(self, role: Role) -> bool:
+        """Did the child with ``role`` start and end? (False for a role never started.)"""
+        return any(r == role and not p.is_alive() for r, p in self.members)
 
     def sentinels(self) -> list[int]:
         """File descriptors that become ready when a process ends (for ``connection.wait``)."""
@@ -178,11 +150,15 @@ class ProcessGroup:
                 f"deadline of {deadline.seconds:g} s passed; still alive: {', '.join(names)}", names
             )
 
+    def children(self) -> tuple[Child, ...]:
+        """Every child started, in start order, with its exit code (None: still running)."""
+        if self._final is not None:
+            return self._final
+        return tuple(Child(role, process.exitcode) for role, process in self.members)
+
     def exitcodes(self) -> dict[str, int | None]:
         """Process name -> exit code (negative: killed by that signal; None: never ended)."""
-        if self._final_exitcodes is not None:
-            return dict(self._final_exitcodes)
-        return {p.name: p.exitcode for p in self.processes}
+        return {child.name: child.exitcode for child in self.children()}
 
     def stop(self) -> list[str]:
         """Terminate, then kill, then reap every process still running.
@@ -190,7 +166,7 @@ class ProcessGroup:
         Returns the processes that could not be reaped even after SIGKILL (normally none).
         Safe to call twice.
         """
-        if self._final_exitcodes is not None:
+        if self._final is not None:
             return self.unreaped
         for process in self.alive():
             process.terminate()
@@ -201,7 +177,7 @@ class ProcessGroup:
             process.kill()
             process.join(TERMINATE_GRACE)
         self.unreaped = [describe(p) for p in self.processes if p.is_alive()]
-        self._final_exitcodes = {p.name: p.exitcode for p in self.processes}
+        self._final = tuple(Child(role, process.exitcode) for role, process in self.members)
         for process in self.processes:
             if not process.is_alive():
                 process.close()  # releases the sentinel fd now rather than at garbage collection

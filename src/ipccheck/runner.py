@@ -12,29 +12,31 @@ import dataclasses
 import multiprocessing
 import os
 import time
-from typing import Any
 
-from . import faults, leftovers
-from .channel import ChannelBroken
+from . import leftovers
 from .methods import METHODS
-from .outcome import Observation, Outcome, observed_total
+from .outcome import Outcome, describe_deaths, observed_total
 from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
+from .protocol import FAMILIES, ChannelBroken, Method, Observation
 from .workload import Workload
 
 
-def run(workload: Workload, method: Any = None) -> Outcome:
+def run(workload: Workload, method: Method | None = None) -> Outcome:
     """Run ``workload`` once and return what happened (never raises for a failed run).
 
     ``method`` defaults to ``METHODS[workload.method]``. Passing another implementation (any
-    object with ``FAMILY`` and ``execute(workload, ctx, group, deadline, observation)``) runs it
-    in that method's place under the same deadline, cleanup and leftover checks; the
-    conformance kit uses this to run a user's queue as if it were the ``queue`` method.
+    ``protocol.Method``: a ``FAMILY`` and ``execute(workload, ctx, group, deadline,
+    observation)``) runs it in that method's place under the same deadline, cleanup and
+    leftover checks; the conformance kit uses this to run a user's queue as if it were the
+    ``queue`` method.
     """
     if not isinstance(workload, Workload):
         raise TypeError(f"run() needs a Workload, got {type(workload).__name__}")
     if method is None:
         method = METHODS[workload.method]
-    elif not (hasattr(method, "FAMILY") and callable(getattr(method, "execute", None))):
+    elif getattr(method, "FAMILY", None) not in FAMILIES or not callable(
+        getattr(method, "execute", None)
+    ):
         raise TypeError(f"run() needs a method with FAMILY and execute(), got {method!r}")
     ctx = multiprocessing.get_context(workload.start_method)
     leftovers.warm_up(ctx)
@@ -68,7 +70,7 @@ def run(workload: Workload, method: Any = None) -> Outcome:
         received=tuple(observation.received),
         sentinels=tuple(observation.sentinels),
         slots=None if observation.slots is None else tuple(observation.slots),
-        exitcodes=group.exitcodes(),
+        children=group.children(),
         seconds=seconds,
         timed_out=timed_out,
         alive_at_deadline=tuple(alive_at_deadline),
@@ -79,7 +81,7 @@ def run(workload: Workload, method: Any = None) -> Outcome:
         error=error,
         broken=broken,
     )
-    return dataclasses.replace(outcome, died=faults.who_died(outcome))
+    return dataclasses.replace(outcome, died=describe_deaths(outcome))
 
 
 def _new_children(group: ProcessGroup, before: set[int | None]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
-from ..outcome import END
+from ..protocol import END
 
 
 class _WrappedQueue:

@@ -5,7 +5,7 @@ Nothing here judges a run: every run goes through ``runner.run`` with an impleme
 this module adds is the search. For queues and pipes Hypothesis generates (procs, items) per
 start method and, when a run breaks a promise, shrinks it to the smallest case that still does.
 Counters are different: a lost update depends on OS scheduling, which no search can replay,
-so ``check_counter`` runs a fixed number of high-contention trials instead (GUIDE §4).
+so ``check_counter`` runs a fixed number of high-contention trials instead.
 """
 
 from __future__ import annotations
@@ -15,22 +15,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..invariants import Violation, check
-from ..runner import run
-from ..workload import (
+from .._validate import (
     MAX_BASE,
     MAX_PROCS,
-    Workload,
-    check_count,
-    check_start_method,
-    check_timeout,
+    require_count,
+    require_start_method,
+    require_timeout,
     supported_start_methods,
 )
+from ..invariants import Violation, check
+from ..runner import run
+from ..workload import Workload
 from .factory import check_callable, name_of, probe
 from .under_test import CounterUnderTest, PipeUnderTest, QueueUnderTest
 from .verdict import ConformanceError, Report
 
-# Defaults chosen so one example stays well under a second under fork (GUIDE §2, §4).
+# Defaults chosen so one example stays well under a second under fork (docs/conformance.md).
 DEFAULT_MAX_PROCS = 4
 DEFAULT_MAX_ITEMS = 200
 DEFAULT_TIMEOUT = 20.0
@@ -69,7 +69,7 @@ def _start_methods(start_methods: Iterable[str] | None) -> tuple[str, ...]:
         return supported_start_methods()
     if isinstance(start_methods, str):
         start_methods = [start_methods]
-    chosen = tuple(check_start_method(method) for method in start_methods)
+    chosen = tuple(require_start_method(method) for method in start_methods)
     if not chosen:
         raise ValueError("start_methods must name at least one start method")
     return tuple(dict.fromkeys(chosen))
@@ -77,7 +77,7 @@ def _start_methods(start_methods: Iterable[str] | None) -> tuple[str, ...]:
 
 def _max_examples(max_examples: int | None) -> int:
     if max_examples is not None:
-        return check_count("max_examples", max_examples, minimum=1, maximum=MAX_EXAMPLES)
+        return require_count("max_examples", max_examples, minimum=1, maximum=MAX_EXAMPLES)
     from hypothesis import settings
 
     return min(settings.default.max_examples, DEFAULT_MAX_EXAMPLES)
@@ -242,8 +242,8 @@ def _explore(
 def _limits(max_procs: int | None, max_items: int | None) -> dict[str, int]:
     procs = DEFAULT_MAX_PROCS if max_procs is None else max_procs
     items = DEFAULT_MAX_ITEMS if max_items is None else max_items
-    check_count("max_procs", procs, minimum=1, maximum=MAX_PROCS)
-    check_count("max_items", items, minimum=0, maximum=MAX_BASE)
+    require_count("max_procs", procs, minimum=1, maximum=MAX_PROCS)
+    require_count("max_items", items, minimum=0, maximum=MAX_BASE)
     return {"procs": procs, "items": items}
 
 
@@ -276,7 +276,7 @@ def check_queue(
     methods = _start_methods(start_methods)
     examples = _max_examples(max_examples)
     limits = _limits(max_procs, max_items)
-    seconds = DEFAULT_TIMEOUT if timeout is None else check_timeout(timeout)
+    seconds = DEFAULT_TIMEOUT if timeout is None else require_timeout(timeout)
     implementation = QueueUnderTest(factory)
 
     def run_case(case: dict[str, Any]) -> list[Violation]:
@@ -316,7 +316,7 @@ def check_pipe(
     methods = _start_methods(start_methods)
     examples = _max_examples(max_examples)
     limits = {**_limits(max_procs, max_items), "payload": PAYLOAD_SIZES[-1]}
-    seconds = DEFAULT_TIMEOUT if timeout is None else check_timeout(timeout)
+    seconds = DEFAULT_TIMEOUT if timeout is None else require_timeout(timeout)
 
     def run_case(case: dict[str, Any]) -> list[Violation]:
         workload = Workload(
@@ -356,10 +356,10 @@ def check_counter(
     """
     factory = check_callable(factory)
     methods = _start_methods(start_methods)
-    check_count("procs", procs, minimum=1, maximum=MAX_PROCS)
-    check_count("increments", increments, minimum=0, maximum=MAX_BASE)
-    check_count("trials", trials, minimum=1, maximum=MAX_EXAMPLES)
-    seconds = DEFAULT_TIMEOUT if timeout is None else check_timeout(timeout)
+    require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
+    require_count("increments", increments, minimum=0, maximum=MAX_BASE)
+    require_count("trials", trials, minimum=1, maximum=MAX_EXAMPLES)
+    seconds = DEFAULT_TIMEOUT if timeout is None else require_timeout(timeout)
     started = time.perf_counter()
     for start_method in methods:
         probe(factory, "counter", start_method)

@@ -175,7 +175,7 @@ def probe(factory: Callable[[], Any], kind: str, start_method: str) -> None:
     try:
         with ProcessGroup(ctx) as group:
             try:
-                group.start(accept, (sent,), name="probe")
+                group.start(accept, (sent,), role="probe")
             except Exception as exc:
                 raise TypeError(
                     f"{what} cannot be passed to a {start_method} child: "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..workload import supported_start_methods
+from .._validate import supported_start_methods
 from .checks import check_counter, check_pipe, check_queue
 
 

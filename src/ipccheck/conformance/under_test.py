@@ -15,11 +15,9 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from ..channel import Message, collect, drain_leftovers, messages
-from ..methods.queue import getter, producer
-from ..outcome import CHANNEL, STATE, Observation
+from ..channel import collect, drain_leftovers, getter, messages, put_producer
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import CHANNEL, STATE, Message, Observation, WorkSpec, producer_role, worker_role
 from .factory import get_takes_timeout, make, release
 
 # How long to nap when nothing is ready before looking again.
@@ -61,7 +59,7 @@ class QueueUnderTest:
 
     def execute(
         self,
-        workload: Workload,
+        workload: WorkSpec,
         ctx: BaseContext,
         group: ProcessGroup,
         deadline: Deadline,
@@ -80,14 +78,14 @@ class QueueUnderTest:
     @staticmethod
     def exchange(
         channel: Any,
-        workload: Workload,
+        workload: WorkSpec,
         group: ProcessGroup,
         deadline: Deadline,
         observation: Observation,
     ) -> None:
         for index in range(workload.procs):
             args = (channel, index, workload.base, workload.mode)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(put_producer, args, role=producer_role(index))
         receive = getter(channel) if get_takes_timeout(channel) else polling_getter(channel)
         collect(receive, workload.procs, group, deadline, observation)
         group.join(deadline)  # drain first, join second: a producer may wait for the reader
@@ -177,7 +175,7 @@ class PipeUnderTest:
 
     def execute(
         self,
-        workload: Workload,
+        workload: WorkSpec,
         ctx: BaseContext,
         group: ProcessGroup,
         deadline: Deadline,
@@ -189,7 +187,7 @@ class PipeUnderTest:
                 reader, writer = make(self.factory, "pipe", workload.start_method)
                 readers.append(reader)
                 args = (writer, index, workload.base, self.size)
-                group.start(pipe_producer, args, name=f"producer-{index}")
+                group.start(pipe_producer, args, role=producer_role(index))
                 writer.close()  # only the producer may hold the write end, or EOF never comes
             receive = PipeReceiver(readers, self.size)
             collect(receive, workload.procs, group, deadline, observation)
@@ -222,7 +220,7 @@ class CounterUnderTest:
 
     def execute(
         self,
-        workload: Workload,
+        workload: WorkSpec,
         ctx: BaseContext,
         group: ProcessGroup,
         deadline: Deadline,
@@ -232,6 +230,6 @@ class CounterUnderTest:
         start = ctx.Barrier(workload.procs)
         for index in range(workload.procs):
             args = (counter, start, workload.base, workload.timeout)
-            group.start(counter_worker, args, name=f"worker-{index}")
+            group.start(counter_worker, args, role=worker_role(index))
         group.join(deadline)
         observation.state_total = counter.value

@@ -23,8 +23,8 @@ from types import TracebackType
 from typing import Any
 
 from .. import leftovers
-from ..processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
-from ..workload import check_start_method, check_timeout
+from .._validate import DEFAULT_TIMEOUT, require_start_method, require_timeout
+from ..processes import Deadline, DeadlineExceeded, ProcessGroup, Role, exit_description
 from .model import (
     BLOCKED,
     COMPLETE,
@@ -34,11 +34,10 @@ from .model import (
     STEPPED,
     Run,
     Turn,
-    check_schedule,
+    require_schedule,
 )
 from .steps import Program, Step
 
-DEFAULT_TIMEOUT = 30.0  # per schedule; one turn takes well under a millisecond
 
 
 class ConductorError(RuntimeError):
@@ -119,8 +118,8 @@ class Conductor:
         if not isinstance(program, Program):
             raise TypeError(f"Conductor needs a Program, got {type(program).__name__}")
         self.program = program
-        self.start_method = check_start_method(start_method)
-        self.timeout = check_timeout(timeout)
+        self.start_method = require_start_method(start_method)
+        self.timeout = require_timeout(timeout)
         self.ctx: BaseContext = multiprocessing.get_context(start_method)
         self.group = ProcessGroup(self.ctx)
         self.conns: list[Any] = []
@@ -141,7 +140,7 @@ class Conductor:
                     self.group.start(
                         worker_main,
                         (steps, child_end, self.value, self.locks),
-                        name=f"explore-worker-{index}",
+                        role=Role("explore-worker", index),
                     )
                 except BaseException:
                     parent_end.close()
@@ -207,7 +206,7 @@ class Conductor:
         """
         if not self.conns:
             raise RuntimeError("use the Conductor in a with block (and not after a failed run)")
-        schedule = check_schedule(self.program, schedule)
+        schedule = require_schedule(self.program, schedule)
         try:
             return self._run(schedule)
         except BaseException:

@@ -121,7 +121,7 @@ class Machine:
         return INCOMPLETE, ()
 
 
-def check_schedule(program: Program, schedule: Iterable[object]) -> tuple[int, ...]:
+def require_schedule(program: Program, schedule: Iterable[object]) -> tuple[int, ...]:
     """The schedule as a tuple of valid worker ids, or a one-line error."""
     result = []
     for item in schedule:
@@ -136,7 +136,7 @@ def check_schedule(program: Program, schedule: Iterable[object]) -> tuple[int, .
 def run(program: Program, schedule: Sequence[int]) -> Run:
     """Predict what ``schedule`` does to ``program``: every turn, the final value, the status."""
     machine = Machine(program)
-    turns = tuple(machine.turn(worker) for worker in check_schedule(program, schedule))
+    turns = tuple(machine.turn(worker) for worker in require_schedule(program, schedule))
     status, waiting = machine.status()
     return Run(turns, machine.value, status, waiting)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..workload import check_count
+from .._validate import require_count
 from .model import COMPLETE, DEADLOCK, Machine, Run, run, serial_finals
 from .steps import Program
 
@@ -83,16 +83,13 @@ def find_bad(program: Program, examples: int = DEFAULT_EXAMPLES) -> tuple[int, .
     Derandomized, with no example database: the same program gives the same answer every time,
     which a CI gate needs.
     """
-    check_count("examples", examples, minimum=1, maximum=MAX_EXAMPLES)
+    require_count("examples", examples, minimum=1, maximum=MAX_EXAMPLES)
     try:
         from hypothesis import HealthCheck, Phase, find, settings
         from hypothesis import strategies as st
         from hypothesis.errors import NoSuchExample
     except ImportError:
-        raise MissingHypothesis(
-            "the explorer's search needs Hypothesis: pip install 'ipccheck[explore]' "
-            "(or use --exhaustive)"
-        ) from None
+        raise MissingHypothesis(HYPOTHESIS_MISSING) from None
     serial = serial_finals(program)
     steps = program.total_steps
     choices = st.lists(
@@ -119,6 +116,19 @@ def find_bad(program: Program, examples: int = DEFAULT_EXAMPLES) -> tuple[int, .
 
 class MissingHypothesis(ImportError):
     """Hypothesis is not installed; the command turns this into one line and exit code 2."""
+
+
+HYPOTHESIS_MISSING = (
+    "the explorer's search needs Hypothesis: pip install 'ipccheck[explore]' (or use --exhaustive)"
+)
+
+
+def require_hypothesis() -> None:
+    """Raise MissingHypothesis now if the search could not run (Hypothesis is an extra)."""
+    try:
+        import hypothesis  # noqa: F401  (optional extra: imported only to see it is there)
+    except ImportError:
+        raise MissingHypothesis(HYPOTHESIS_MISSING) from None
 
 
 def all_schedules(program: Program, limit: int | None = None) -> Iterator[tuple[int, ...]]:

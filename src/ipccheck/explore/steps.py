@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..workload import check_count
+from .._validate import require_choice, require_count
 
 OPS: tuple[str, ...] = ("read", "write", "lock", "unlock", "check", "act")
 MAX_PROCS = 6  # every serial order is checked: 6! = 720 orders
@@ -168,7 +168,7 @@ class Program:
     breaks: str = "a final value that no serial order gives"
 
     def __post_init__(self) -> None:
-        check_count("procs", len(self.workers), minimum=1, maximum=MAX_PROCS)
+        require_count("procs", len(self.workers), minimum=1, maximum=MAX_PROCS)
         _number("initial value", self.initial)
         total = sum(len(steps) for steps in self.workers)
         if total > MAX_STEPS:
@@ -230,11 +230,9 @@ def _repeat(body: Sequence[str], iterations: int) -> tuple[Step, ...]:
 
 def ready_program(name: str, procs: int = 2, iterations: int = 1) -> Program:
     """One of the classics, for ``procs`` workers each running its body ``iterations`` times."""
-    from ..workload import check_choice
-
-    check_choice("program", name, tuple(READY))
-    check_count("procs", procs, minimum=1, maximum=MAX_PROCS)
-    check_count("iterations", iterations, minimum=1, maximum=MAX_ITERATIONS)
+    require_choice("program", name, tuple(READY))
+    require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
+    require_count("iterations", iterations, minimum=1, maximum=MAX_ITERATIONS)
     if name == "lock-order":
         # Even workers take a then b, odd workers b then a: the classic lock-order inversion.
         ab = ["lock a", "lock b", "read", "write", "unlock b", "unlock a"]
@@ -266,7 +264,7 @@ def user_program(data: object, procs: int | None = None, iterations: int = 1) ->
     ``data`` may also be an object ``{"steps": [...]}`` or ``{"workers": [[...], ...]}`` with an
     optional ``"initial"`` value.
     """
-    check_count("iterations", iterations, minimum=1, maximum=MAX_ITERATIONS)
+    require_count("iterations", iterations, minimum=1, maximum=MAX_ITERATIONS)
     initial: object = 0
     if isinstance(data, dict):
         extra = set(data) - {"steps", "workers", "initial"}
@@ -288,7 +286,7 @@ def user_program(data: object, procs: int | None = None, iterations: int = 1) ->
     else:
         body = [parse_step(s) for s in data]
         bodies = [body] * (
-            2 if procs is None else check_count("procs", procs, minimum=1, maximum=MAX_PROCS)
+            2 if procs is None else require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
         )
     workers = tuple(tuple(body) * iterations for body in bodies)
     return Program(name="program", workers=workers, initial=_number("initial value", initial))

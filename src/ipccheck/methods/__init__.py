@@ -1,15 +1,15 @@
 """The reference implementations: one module per way two Python processes can share data.
 
-Each module is the correct pattern a reader should copy, and exposes the same four names:
-``NAME`` (used by the command), ``FAMILY`` (state or channel), ``DESCRIPTION`` (one line)
-and ``execute(workload, ctx, group, deadline, observation)``, which starts workers through
-``group``, never waits past ``deadline`` and writes what it saw into ``observation``.
+Each module is the correct pattern a reader should copy, and is a ``protocol.ReferenceMethod``:
+``NAME`` (used by the command), ``FAMILY`` (state or channel), ``DESCRIPTION`` (one line) and
+``execute(workload, ctx, group, deadline, observation)``, which starts workers through
+``group``, never waits past ``deadline`` and writes what it saw into ``observation``. The type
+checker holds every module to that contract through the annotation of ``REFERENCE``.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
+from ..protocol import ReferenceMethod
 from . import (
     array,
     file,
@@ -27,7 +27,7 @@ from . import (
     value,
 )
 
-_MODULES: tuple[ModuleType, ...] = (
+REFERENCE: tuple[ReferenceMethod, ...] = (
     value,
     raw_array,
     array,
@@ -44,4 +44,4 @@ _MODULES: tuple[ModuleType, ...] = (
     socket_stream,
 )
 
-METHODS: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
+METHODS: dict[str, ReferenceMethod] = {method.NAME: method for method in REFERENCE}

@@ -7,18 +7,18 @@ collide on the same cells and the lock is what keeps each ``+= 1`` whole.
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
+from multiprocessing.sharedctypes import SynchronizedArray
 
-from ..faults import strike
-from ..outcome import STATE, Observation
+from ..faults import Fault, strike
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "array"
 FAMILY = STATE
 DESCRIPTION = "a synchronized Array, cells shared by all workers, each += 1 inside get_lock()"
 
 
-def worker(cells, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+def worker(cells: SynchronizedArray[int], index: int, base: int, fault: Fault | None = None) -> None:
     size = len(cells)
     for k in range(base):
         strike(fault, index, k)  # a fault strikes between increments, never inside the lock
@@ -28,7 +28,7 @@ def worker(cells, index: int, base: int, fault=None) -> None:  # type: ignore[no
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -37,7 +37,7 @@ def execute(
     cells = ctx.Array("q", workload.procs)
     for index in range(workload.procs):
         args = (cells, index, workload.base, workload.fault)
-        group.start(worker, args, name=f"worker-{index}")
+        group.start(worker, args, role=worker_role(index))
     group.join(deadline)
     with cells.get_lock():
         observation.state_total = sum(cells[:])

@@ -14,9 +14,8 @@ from multiprocessing.context import BaseContext
 
 from ..channel import messages, record
 from ..faults import Fault
-from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import CHANNEL, Observation, WorkSpec, producer_role
 
 NAME = "file"
 FAMILY = CHANNEL
@@ -43,7 +42,7 @@ def read_records(path: str, observation: Observation) -> None:
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -55,7 +54,7 @@ def execute(
         paths = [os.path.join(directory, f"producer-{index}.txt") for index in range(workload.procs)]
         for index, path in enumerate(paths):
             args = (path, index, workload.base, workload.mode, workload.fault)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(producer, args, role=producer_role(index))
         group.join(deadline)  # a file producer never blocks on its reader, so joining first is safe
         for path in paths:
             read_records(path, observation)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import time
 from multiprocessing.context import BaseContext
+from multiprocessing.queues import JoinableQueue
 from typing import Any
 
-from ..channel import ChannelBroken, Message, collect, drain_leftovers, messages
+from ..channel import collect, drain_leftovers, getter, put_producer
 from ..faults import Fault
-from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
-from .queue import WriteLockWatch, ended_how, getter
+from ..protocol import CHANNEL, ChannelBroken, Message, Observation, WorkSpec, producer_role
+from ..queue_watch import WriteLockWatch, ended_how
 
 NAME = "joinable-queue"
 FAMILY = CHANNEL
@@ -35,9 +35,10 @@ DESCRIPTION = "a JoinableQueue: task_done() per item, producers join() until all
 JOIN_PATIENCE = 1.0
 
 
-def producer(channel, producer_id: int, base: int, mode: str, fault: Fault | None = None) -> None:  # type: ignore[no-untyped-def]
-    for message in messages(producer_id, base, mode, fault):
-        channel.put(message)
+def producer(
+    channel: JoinableQueue[Message], producer_id: int, base: int, mode: str, fault: Fault | None = None
+) -> None:
+    put_producer(channel, producer_id, base, mode, fault)
     channel.join()  # wait until the consumer has called task_done() for every item
 
 
@@ -55,10 +56,10 @@ def unfinished_tasks(channel: Any) -> int:
         return taken
 
 
-def check_nothing_stranded(channel: Any, group: ProcessGroup, deadline: Deadline,
-                           observation: Observation, procs: int) -> None:
+def raise_if_stranded(channel: Any, group: ProcessGroup, deadline: Deadline,
+                      observation: Observation, procs: int) -> None:
     """Raise ChannelBroken if a dead producer left items counted that keep producers waiting."""
-    silent = sorted(set(range(procs)) - {producer for producer, _ in observation.sentinels})
+    silent = sorted(set(range(procs)) - {sender for sender, _ in observation.sentinels})
     if not silent:
         return
     stranded = unfinished_tasks(channel)
@@ -79,7 +80,7 @@ def check_nothing_stranded(channel: Any, group: ProcessGroup, deadline: Deadline
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -98,9 +99,9 @@ def execute(
     try:
         for index in range(workload.procs):
             args = (channel, index, workload.base, workload.mode, workload.fault)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(producer, args, role=producer_role(index))
         collect(receive, workload.procs, group, deadline, observation, diagnose=watch)
-        check_nothing_stranded(channel, group, deadline, observation, workload.procs)
+        raise_if_stranded(channel, group, deadline, observation, workload.procs)
         group.join(deadline)
         drain_leftovers(receive, observation)
     finally:

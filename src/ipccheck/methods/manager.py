@@ -8,18 +8,26 @@ makes the pair atomic. Each worker also records its own count in the dict.
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
+from multiprocessing.managers import AcquirerProxy, DictProxy, ValueProxy
 
-from ..faults import strike
-from ..outcome import STATE, Observation
-from ..processes import Deadline, ProcessGroup, running_manager
-from ..workload import Workload
+from ..faults import Fault, strike
+from ..interrupts import running_manager
+from ..processes import Deadline, ProcessGroup
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "manager"
 FAMILY = STATE
 DESCRIPTION = "a manager Value and dict, each update inside a manager Lock"
 
 
-def worker(total, per_worker, lock, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+def worker(
+    total: ValueProxy[int],
+    per_worker: DictProxy[int, int],
+    lock: AcquirerProxy,
+    index: int,
+    base: int,
+    fault: Fault | None = None,
+) -> None:
     done = 0
     for _ in range(base):
         strike(fault, index, done)  # a fault strikes between increments, never inside the lock
@@ -31,7 +39,7 @@ def worker(total, per_worker, lock, index: int, base: int, fault=None) -> None: 
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -44,7 +52,7 @@ def execute(
         try:
             for index in range(workload.procs):
                 args = (total, per_worker, lock, index, workload.base, workload.fault)
-                group.start(worker, args, name=f"worker-{index}")
+                group.start(worker, args, role=worker_role(index))
             group.join(deadline)
             observation.state_total = total.value
             observation.slots = [per_worker.get(index, 0) for index in range(workload.procs)]

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from multiprocessing.context import BaseContext
 
-from ..channel import collect, drain_leftovers
-from ..outcome import CHANNEL, Observation
-from ..processes import Deadline, ProcessGroup, running_manager
-from ..workload import Workload
-from .queue import getter, producer
+from ..channel import collect, drain_leftovers, getter, put_producer
+from ..interrupts import running_manager
+from ..processes import Deadline, ProcessGroup
+from ..protocol import CHANNEL, Observation, WorkSpec, producer_role
 
 NAME = "manager-queue"
 FAMILY = CHANNEL
@@ -20,7 +19,7 @@ DESCRIPTION = "a Manager().Queue() proxy: every put and get is a round trip to t
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -31,7 +30,7 @@ def execute(
         try:
             for index in range(workload.procs):
                 args = (channel, index, workload.base, workload.mode, workload.fault)
-                group.start(producer, args, name=f"producer-{index}")
+                group.start(put_producer, args, role=producer_role(index))
             receive = getter(channel)
             collect(receive, workload.procs, group, deadline, observation)
             group.join(deadline)

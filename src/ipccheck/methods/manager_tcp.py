@@ -30,9 +30,9 @@ from multiprocessing.context import BaseContext
 from multiprocessing.managers import AcquirerProxy, BaseManager, DictProxy, Value, ValueProxy
 
 from .. import faults
-from ..outcome import STATE, Observation
-from ..processes import Deadline, ProcessGroup, running_manager
-from ..workload import Workload
+from ..interrupts import running_manager
+from ..processes import Deadline, ProcessGroup
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "manager-tcp"
 FAMILY = STATE
@@ -169,7 +169,7 @@ def worker(address: tuple[str, int], authkey: bytes, index: int, base: int, faul
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -183,7 +183,7 @@ def execute(
             address = manager.address  # the port the OS chose
             for index in range(workload.procs):
                 args = (address, authkey, index, workload.base, workload.fault)
-                group.start(worker, args, name=f"worker-{index}")
+                group.start(worker, args, role=worker_role(index))
             group.join(deadline)
             observation.state_total = total.value
             observation.slots = [counts.get(index, 0) for index in range(workload.procs)]

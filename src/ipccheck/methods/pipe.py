@@ -11,11 +11,10 @@ import selectors
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
-from ..channel import Message, collect, drain_leftovers, messages
+from ..channel import collect, drain_leftovers, messages
 from ..faults import Fault
-from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import CHANNEL, Message, Observation, WorkSpec, producer_role
 
 NAME = "pipe"
 FAMILY = CHANNEL
@@ -59,7 +58,7 @@ class PipeReceiver:
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -72,7 +71,7 @@ def execute(
             reader, writer = ctx.Pipe(duplex=False)
             readers.append(reader)
             args = (writer, index, workload.base, workload.mode, workload.fault)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(producer, args, role=producer_role(index))
             writer.close()  # only the producer may hold the write end, or EOF never comes
         receive = PipeReceiver(readers)
         collect(receive, workload.procs, group, deadline, observation)

@@ -7,18 +7,18 @@ up after every worker has exited. Sharing nothing is the fastest way to share.
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
+from typing import Any
 
-from ..faults import strike
-from ..outcome import STATE, Observation
+from ..faults import Fault, strike
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "raw-array"
 FAMILY = STATE
 DESCRIPTION = "a RawArray with one slot per worker: no lock, because nothing is shared"
 
 
-def worker(slots, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+def worker(slots: Any, index: int, base: int, fault: Fault | None = None) -> None:
     for done in range(base):
         strike(fault, index, done)  # a fault strikes between increments
         slots[index] += 1  # only this worker writes slots[index]
@@ -26,7 +26,7 @@ def worker(slots, index: int, base: int, fault=None) -> None:  # type: ignore[no
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -35,7 +35,7 @@ def execute(
     slots = ctx.RawArray("q", workload.procs)
     for index in range(workload.procs):
         args = (slots, index, workload.base, workload.fault)
-        group.start(worker, args, name=f"worker-{index}")
+        group.start(worker, args, role=worker_role(index))
     group.join(deadline)
     observation.slots = list(slots)
     observation.state_total = sum(observation.slots)

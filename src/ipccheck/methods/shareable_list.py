@@ -10,9 +10,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.shared_memory import ShareableList
 
 from ..faults import Fault, strike
-from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "shareable-list"
 FAMILY = STATE
@@ -31,7 +30,7 @@ def worker(list_name: str, index: int, base: int, fault: Fault | None = None) ->
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -42,7 +41,7 @@ def execute(
     try:
         for index in range(workload.procs):
             args = (slots.shm.name, index, workload.base, workload.fault)
-            group.start(worker, args, name=f"worker-{index}")
+            group.start(worker, args, role=worker_role(index))
         group.join(deadline)
         observation.slots = list(slots)
         observation.state_total = sum(observation.slots)

@@ -12,9 +12,8 @@ from multiprocessing import shared_memory
 from multiprocessing.context import BaseContext
 
 from ..faults import Fault, strike
-from ..outcome import STATE, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "shared-memory"
 FAMILY = STATE
@@ -51,7 +50,7 @@ def worker(segment_name: str, index: int, base: int, fault: Fault | None = None)
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -63,7 +62,7 @@ def execute(
         segment.buf[:] = bytes(segment.size)  # macOS may round the size up; zero all of it
         for index in range(workload.procs):
             args = (segment.name, index, workload.base, workload.fault)
-            group.start(worker, args, name=f"worker-{index}")
+            group.start(worker, args, role=worker_role(index))
         group.join(deadline)
         observation.slots = [
             SLOT.unpack_from(segment.buf, index * SLOT.size)[0] for index in range(workload.procs)

@@ -9,11 +9,9 @@ from __future__ import annotations
 import time
 from multiprocessing.context import BaseContext
 
-from ..channel import Message, collect, drain_leftovers
-from ..outcome import CHANNEL, Observation
+from ..channel import collect, drain_leftovers, put_producer
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
-from .queue import producer
+from ..protocol import CHANNEL, Message, Observation, WorkSpec, producer_role
 
 NAME = "simple-queue"
 FAMILY = CHANNEL
@@ -24,7 +22,7 @@ NAP_SECONDS = 0.001
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -43,7 +41,7 @@ def execute(
     try:
         for index in range(workload.procs):
             args = (channel, index, workload.base, workload.mode, workload.fault)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(put_producer, args, role=producer_role(index))
         collect(receive, workload.procs, group, deadline, observation)
         group.join(deadline)
         drain_leftovers(receive, observation)

@@ -13,11 +13,10 @@ from collections import deque
 from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 
-from ..channel import Message, collect, drain_leftovers, messages
+from ..channel import collect, drain_leftovers, messages
 from ..faults import Fault
-from ..outcome import CHANNEL, Observation
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import CHANNEL, Message, Observation, WorkSpec, producer_role
 
 NAME = "socket"
 FAMILY = CHANNEL
@@ -74,7 +73,7 @@ class FrameReader:
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -86,7 +85,7 @@ def execute(
             parent_end, child_end = socket.socketpair()
             parent_ends.append(parent_end)
             args = (child_end, index, workload.base, workload.mode, workload.fault)
-            group.start(producer, args, name=f"producer-{index}")
+            group.start(producer, args, role=producer_role(index))
             child_end.close()  # only the producer may hold its end, or EOF never comes
         receive = FrameReader(parent_ends)
         collect(receive, workload.procs, group, deadline, observation)

@@ -7,18 +7,18 @@ the same number and one increment is lost. The lock makes read-and-write one ste
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext
+from multiprocessing.sharedctypes import Synchronized
 
-from ..faults import strike
-from ..outcome import STATE, Observation
+from ..faults import Fault, strike
 from ..processes import Deadline, ProcessGroup
-from ..workload import Workload
+from ..protocol import STATE, Observation, WorkSpec, worker_role
 
 NAME = "value"
 FAMILY = STATE
 DESCRIPTION = "a shared Value counter, each += 1 inside get_lock()"
 
 
-def worker(counter, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+def worker(counter: Synchronized[int], index: int, base: int, fault: Fault | None = None) -> None:
     for done in range(base):
         strike(fault, index, done)  # a fault strikes between increments, never inside the lock
         with counter.get_lock():
@@ -27,7 +27,7 @@ def worker(counter, index: int, base: int, fault=None) -> None:  # type: ignore[
 
 
 def execute(
-    workload: Workload,
+    workload: WorkSpec,
     ctx: BaseContext,
     group: ProcessGroup,
     deadline: Deadline,
@@ -36,6 +36,6 @@ def execute(
     counter = ctx.Value("q", 0)  # 'q': 64-bit, so large totals do not wrap as 'i' would at 2**31
     for index in range(workload.procs):
         args = (counter, index, workload.base, workload.fault)
-        group.start(worker, args, name=f"worker-{index}")
+        group.start(worker, args, role=worker_role(index))
     group.join(deadline)
     observation.state_total = counter.value
