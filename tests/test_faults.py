@@ -11,6 +11,7 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from ipccheck import Workload, check, run
+from ipccheck._validate import supported_start_methods
 from ipccheck.faults import (
     FAULT_KINDS,
     MAY_BREAK,
@@ -23,7 +24,6 @@ from ipccheck.invariants import FAULT_CHECKS
 from ipccheck.methods import METHODS
 from ipccheck.outcome import Outcome
 from ipccheck.protocol import CHANNEL, STATE
-from ipccheck._validate import supported_start_methods
 
 from .builders import with_exits
 

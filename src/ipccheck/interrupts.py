@@ -72,4 +72,4 @@ def running_manager(start: Callable[[], AnyManager]) -> Iterator[AnyManager]:
         yield manager
     finally:
         if manager is not None:
-            manager.shutdown()  # type: ignore[attr-defined]  # set by start(), not declared
+            manager.shutdown()

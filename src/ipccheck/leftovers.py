@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from multiprocessing import forkserver, heap, resource_tracker, shared_memory
 from multiprocessing.context import BaseContext
 
 _FD_DIRS = ("/proc/self/fd", "/dev/fd")
@@ -19,12 +20,8 @@ _FD_DIRS = ("/proc/self/fd", "/dev/fd")
 
 def warm_up(ctx: BaseContext) -> None:
     """Start the helpers a run of ``ctx`` would start anyway, so their fds predate the snapshot."""
-    from multiprocessing import resource_tracker
-
     resource_tracker.ensure_running()
     if ctx.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
         forkserver.ensure_running()
 
 
@@ -50,10 +47,9 @@ def open_fds() -> frozenset[int] | None:
 
 def _heap_arena_files() -> set[tuple[int, int]]:
     """(device, inode) of the files behind the sharedctypes heap's arenas in this process."""
-    from multiprocessing import heap
-
     files = set()
-    for arena in getattr(heap.BufferWrapper._heap, "_arenas", []):
+    the_heap = getattr(heap.BufferWrapper, "_heap", None)  # private: absent means no arenas
+    for arena in getattr(the_heap, "_arenas", []):
         fd = getattr(arena, "fd", -1)
         try:
             status = os.fstat(fd)
@@ -84,22 +80,24 @@ def shm_exists(name: str) -> bool:
     bare = name.lstrip("/")
     if sys.platform.startswith("linux"):
         return os.path.exists(os.path.join("/dev/shm", bare))
-    from multiprocessing import shared_memory
+    else:  # no /dev/shm to look in: try to attach
+        try:
+            segment = attach_untracked(bare)
+        except FileNotFoundError:
+            return False
+        segment.close()
+        return True
 
-    try:
-        segment = _attach_untracked(shared_memory, bare)
-    except FileNotFoundError:
-        return False
-    segment.close()
-    return True
 
+def attach_untracked(name: str) -> shared_memory.SharedMemory:
+    """Attach to a segment without telling the resource tracker, which would unlink it later.
 
-def _attach_untracked(shared_memory, name: str):  # type: ignore[no-untyped-def]
-    """Attach without telling the resource tracker (which would otherwise unlink it later)."""
+    From Python 3.13 that is ``track=False``; before, the segment is registered on attach and
+    taken straight back out of this process's tracker.
+    """
     if sys.version_info >= (3, 13):
         return shared_memory.SharedMemory(name=name, track=False)
-    from multiprocessing import resource_tracker
-
-    segment = shared_memory.SharedMemory(name=name)
-    resource_tracker.unregister(segment._name, "shared_memory")  # type: ignore[attr-defined]
-    return segment
+    else:
+        segment = shared_memory.SharedMemory(name=name)
+        resource_tracker.unregister(getattr(segment, "_name"), "shared_memory")  # noqa: B009
+        return segment

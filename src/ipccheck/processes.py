@@ -116,7 +116,9 @@ class ProcessGroup:
     ) -> BaseProcess:
         """Start ``target(*args)`` in a new daemon process that this group owns."""
         role = role if isinstance(role, Role) else Role(role)
-        process = self.ctx.Process(target=target, args=tuple(args), name=str(role), daemon=True)
+        # Every concrete context has ``Process``; typeshed declares it on each subclass only.
+        make: Callable[..., BaseProcess] = self.ctx.Process  # type: ignore[attr-defined]
+        process = make(target=target, args=tuple(args), name=str(role), daemon=True)
         with sigint_deferred():  # Ctrl-C waits until the child is started and recorded
             process.start()
             self.members.append((role, process))  # only started processes: stop() joins each

@@ -7,7 +7,6 @@ is there. It uses tiny settings so it takes a few seconds even on a busy machine
 from __future__ import annotations
 
 import argparse
-
 import io
 import json
 import sys
@@ -15,10 +14,10 @@ import sys
 import pytest
 
 from ipccheck import bench
-from ipccheck.cli import bench as bench_command
-from ipccheck.bench.channels import Channel
-from ipccheck.cli import main
 from ipccheck._validate import supported_start_methods
+from ipccheck.bench.channels import Channel
+from ipccheck.cli import bench as bench_command
+from ipccheck.cli import main
 
 # --quick shrinks the state runs; the explicit options shrink the channel runs further.
 TINY = ["--quick", "--sizes", "8,1k", "--messages", "200", "--repeat", "1", "--timeout", "60"]

@@ -9,10 +9,10 @@ import math
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from ipccheck._validate import MAX_BASE, MAX_PROCS, MAX_TIMEOUT, START_METHODS
 from ipccheck.cli import main
 from ipccheck.faults import Fault
 from ipccheck.methods import METHODS
-from ipccheck._validate import MAX_BASE, MAX_PROCS, MAX_TIMEOUT, START_METHODS
 from ipccheck.workload import MODES
 
 

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from ipccheck._validate import supported_start_methods
 from ipccheck.cli import main
 from ipccheck.methods import METHODS
-from ipccheck._validate import supported_start_methods
 
 
 def ipccheck(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from ipccheck import cli
+from ipccheck._validate import supported_start_methods
 from ipccheck.cli.options import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from ipccheck.conformance import (
     ConformanceError,
@@ -26,7 +27,6 @@ from ipccheck.conformance import (
     check_queue,
     examples,
 )
-from ipccheck._validate import supported_start_methods
 
 START_METHODS = supported_start_methods()
 # Small bounds keep shrinking and the passing searches cheap; the kit's defaults are larger.

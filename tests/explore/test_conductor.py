@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipccheck._validate import supported_start_methods
 from ipccheck.explore import (
     Conductor,
     ConductorError,
@@ -22,7 +23,6 @@ from ipccheck.explore import (
 from ipccheck.explore.model import BLOCKED, COMPLETE, DEADLOCK, FINISHED
 from ipccheck.explore.search import all_schedules
 from ipccheck.processes import DeadlineExceeded
-from ipccheck._validate import supported_start_methods
 from tests.strategies import explore_choices, explore_programs, explore_schedules
 
 METHODS = supported_start_methods()

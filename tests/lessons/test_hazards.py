@@ -8,9 +8,9 @@ import multiprocessing
 import pytest
 
 from ipccheck import cli, leftovers
+from ipccheck._validate import supported_start_methods
 from ipccheck.lessons import hazards
 from ipccheck.lessons.hazards import HAZARDS, Finding, Hazard
-from ipccheck._validate import supported_start_methods
 
 # Hazards whose demonstration depends on how children start; the others run once.
 CHANNEL_HAZARDS = ("join-before-drain-queue", "join-before-drain-pipe", "terminate-producer")

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipccheck import cli
+from ipccheck._validate import supported_start_methods
 from ipccheck.cli import race as race_command
 from ipccheck.lessons import race
 from ipccheck.lessons.race import (
@@ -25,7 +26,6 @@ from ipccheck.lessons.race import (
     lowest_reachable,
     outcome_table,
 )
-from ipccheck._validate import supported_start_methods
 
 from ..strategies import THOROUGH, start_methods
 

@@ -16,8 +16,7 @@ import time
 
 import pytest
 
-from ipccheck import Workload, check, run
-from ipccheck import queue_watch
+from ipccheck import Workload, check, queue_watch, run
 from ipccheck.channel import collect, getter, put_producer
 from ipccheck.faults import Fault
 from ipccheck.methods.joinable_queue import unfinished_tasks

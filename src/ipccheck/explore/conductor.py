@@ -39,7 +39,6 @@ from .model import (
 from .steps import Program, Step
 
 
-
 class ConductorError(RuntimeError):
     """A worker died or answered nonsense: the conductor cannot vouch for this run."""
 

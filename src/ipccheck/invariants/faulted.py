@@ -96,9 +96,9 @@ def check_healthy(outcome: Outcome) -> list[Violation]:
     else:
         if outcome.slots is not None:  # value and array keep only the total
             for worker in healthy:
-                count = outcome.slots[worker] if worker < len(outcome.slots) else None
-                if count != base:
-                    evidence.append(f"worker {worker}: counted {count}, expected {base}")
+                counted = outcome.slots[worker] if worker < len(outcome.slots) else None
+                if counted != base:
+                    evidence.append(f"worker {worker}: counted {counted}, expected {base}")
         # The victim applied exactly ``after`` increments and died between two of them, so
         # each was whole (under the lock, or in its own slot): nothing more, nothing less.
         expected = (workload.procs - 1) * base + workload.fault.after

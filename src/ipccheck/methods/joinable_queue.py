@@ -46,7 +46,7 @@ def unfinished_tasks(channel: Any) -> int:
     """How many items were put and not yet marked done (the count ``join()`` waits on)."""
     count = channel._unfinished_tasks
     try:
-        return count.get_value()
+        return int(count.get_value())
     except NotImplementedError:  # macOS has no sem_getvalue: count by taking each and giving back
         taken = 0
         while count.acquire(False):

@@ -7,8 +7,9 @@ makes the pair atomic. Each worker also records its own count in the dict.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from multiprocessing.context import BaseContext
-from multiprocessing.managers import AcquirerProxy, DictProxy, ValueProxy
+from multiprocessing.managers import DictProxy, ValueProxy
 
 from ..faults import Fault, strike
 from ..interrupts import running_manager
@@ -23,7 +24,7 @@ DESCRIPTION = "a manager Value and dict, each update inside a manager Lock"
 def worker(
     total: ValueProxy[int],
     per_worker: DictProxy[int, int],
-    lock: AcquirerProxy,
+    lock: AbstractContextManager[object],
     index: int,
     base: int,
     fault: Fault | None = None,

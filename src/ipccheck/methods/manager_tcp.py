@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing import connection, managers
 from multiprocessing.context import BaseContext
-from multiprocessing.managers import AcquirerProxy, BaseManager, DictProxy, Value, ValueProxy
+from multiprocessing.managers import BaseManager, DictProxy, ValueProxy
+from typing import Any
 
 from .. import faults
 from ..interrupts import running_manager
@@ -53,8 +54,21 @@ def _get(name: str, make: Callable[[], object]) -> object:
         return _shared[name]
 
 
+class Tally:
+    """The counter that lives in the server; a ``ValueProxy`` reads and sets it through get/set."""
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    def get(self) -> int:
+        return self._value
+
+    def set(self, value: int) -> None:
+        self._value = value
+
+
 def shared_total() -> object:
-    return _get("total", lambda: Value("q", 0))  # type: ignore[arg-type]
+    return _get("total", Tally)
 
 
 def shared_counts() -> object:
@@ -65,7 +79,9 @@ def shared_lock() -> object:
     return _get("lock", threading.Lock)
 
 
-def client_without_nagle(address, family=None, authkey=None):  # type: ignore[no-untyped-def]
+def client_without_nagle(
+    address: tuple[str, int] | str, family: str | None = None, authkey: bytes | None = None
+) -> connection.Connection:
     """``connection.Client`` with TCP_NODELAY set once the handshake is done.
 
     The handshake ends with the client writing twice in a row (its last handshake reply, then
@@ -83,19 +99,32 @@ def client_without_nagle(address, family=None, authkey=None):  # type: ignore[no
 SERIALIZER = "pickle-nodelay"
 # Managers look their Listener and Client up by serializer name, in every process that
 # imports this module (the server, and clients under any start method).
-managers.listener_client[SERIALIZER] = (connection.Listener, client_without_nagle)
+managers.listener_client[SERIALIZER] = (  # type: ignore[attr-defined]  # not in typeshed
+    connection.Listener,
+    client_without_nagle,
+)
 
 
 class TallyManager(BaseManager):
     """A manager that serves one counter, one dict of per-worker counts, and one lock."""
 
-    def __init__(self, address=None, authkey=None, ctx=None):  # type: ignore[no-untyped-def]
+    # Made by ``register`` below; declared here so the type checker knows what they return.
+    total: Any
+    counts: Any
+    lock: Any
+
+    def __init__(
+        self,
+        address: tuple[str, int] | None = None,
+        authkey: bytes | None = None,
+        ctx: BaseContext | None = None,
+    ) -> None:
         super().__init__(address, authkey, serializer=SERIALIZER, ctx=ctx)
 
 
 TallyManager.register("total", callable=shared_total, proxytype=ValueProxy)
 TallyManager.register("counts", callable=shared_counts, proxytype=DictProxy)
-TallyManager.register("lock", callable=shared_lock, proxytype=AcquirerProxy)
+TallyManager.register("lock", callable=shared_lock, proxytype=managers.AcquirerProxy)  # type: ignore[attr-defined]
 
 
 def server_address(
@@ -155,7 +184,9 @@ def connect(address: tuple[str, int], authkey: bytes) -> TallyManager:
     return client
 
 
-def worker(address: tuple[str, int], authkey: bytes, index: int, base: int, fault=None) -> None:  # type: ignore[no-untyped-def]
+def worker(
+    address: tuple[str, int], authkey: bytes, index: int, base: int, fault: faults.Fault | None = None
+) -> None:
     client = connect(address, authkey)
     total, counts, lock = client.total(), client.counts(), client.lock()
     done = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import selectors
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from typing import cast
 
 from ..channel import collect, drain_leftovers, messages
 from ..faults import Fault
@@ -48,9 +49,11 @@ class PipeReceiver:
                 return None
             reader = ready[0][0].fileobj
             try:
-                return reader.recv()  # type: ignore[union-attr]
+                message: Message = cast(Connection, reader).recv()
             except EOFError:  # that producer is done and has closed its end
                 self.selector.unregister(reader)
+                continue
+            return message
         return None
 
     def close(self) -> None:

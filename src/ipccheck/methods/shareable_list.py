@@ -19,7 +19,7 @@ DESCRIPTION = "a ShareableList of ints, one item per worker, unlinked by the par
 
 
 def worker(list_name: str, index: int, base: int, fault: Fault | None = None) -> None:
-    slots = ShareableList(name=list_name)
+    slots: ShareableList[int] = ShareableList(name=list_name)
     try:
         for done in range(base):
             strike(fault, index, done)  # a fault strikes between increments
@@ -43,7 +43,7 @@ def execute(
             args = (slots.shm.name, index, workload.base, workload.fault)
             group.start(worker, args, role=worker_role(index))
         group.join(deadline)
-        observation.slots = list(slots)
+        observation.slots = [slots[index] for index in range(workload.procs)]
         observation.state_total = sum(observation.slots)
     finally:
         slots.shm.close()

@@ -34,10 +34,17 @@ def attach(name: str) -> shared_memory.SharedMemory:
     return shared_memory.SharedMemory(name=name)
 
 
+def buffer_of(segment: shared_memory.SharedMemory) -> memoryview:
+    """The segment's memory; a closed segment has none, which is a bug in the caller."""
+    if segment.buf is None:
+        raise ValueError(f"shared-memory segment {segment.name!r} is already closed")
+    return segment.buf
+
+
 def worker(segment_name: str, index: int, base: int, fault: Fault | None = None) -> None:
     segment = attach(segment_name)
     try:
-        slots = segment.buf.cast("q")
+        slots = buffer_of(segment).cast("q")
         try:
             for done in range(base):
                 strike(fault, index, done)  # a fault strikes between increments
@@ -59,13 +66,14 @@ def execute(
     segment = shared_memory.SharedMemory(create=True, size=SLOT.size * workload.procs)
     observation.shm_names.append(segment.name)
     try:
-        segment.buf[:] = bytes(segment.size)  # macOS may round the size up; zero all of it
+        buffer_of(segment)[:] = bytes(segment.size)  # macOS may round the size up; zero it all
         for index in range(workload.procs):
             args = (segment.name, index, workload.base, workload.fault)
             group.start(worker, args, role=worker_role(index))
         group.join(deadline)
         observation.slots = [
-            SLOT.unpack_from(segment.buf, index * SLOT.size)[0] for index in range(workload.procs)
+            SLOT.unpack_from(buffer_of(segment), index * SLOT.size)[0]
+            for index in range(workload.procs)
         ]
         observation.state_total = sum(observation.slots)
     finally:

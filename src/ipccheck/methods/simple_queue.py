@@ -36,7 +36,8 @@ def execute(
             if time.monotonic() >= give_up:
                 return None
             time.sleep(NAP_SECONDS)
-        return channel.get()
+        message: Message = channel.get()
+        return message
 
     try:
         for index in range(workload.procs):

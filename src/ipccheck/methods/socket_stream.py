@@ -12,6 +12,7 @@ import struct
 from collections import deque
 from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
+from typing import cast
 
 from ..channel import collect, drain_leftovers, messages
 from ..faults import Fault
@@ -62,7 +63,8 @@ class FrameReader:
             readable = wait(list(self.buffers), timeout)
             if not readable:
                 return None
-            for sock in readable:
+            for ready in readable:
+                sock = cast(socket.socket, ready)  # wait() returns what it was given
                 chunk = sock.recv(RECV_BYTES)
                 if not chunk:  # EOF: the producer closed its end (a partial record is dropped)
                     del self.buffers[sock]
