@@ -13,15 +13,13 @@ the measuring lives in ``channels`` and ``state``; the plot in ``plot``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import multiprocessing
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, TextIO
 
