@@ -58,25 +58,25 @@ def worker_main(steps: Sequence[Step], conn: Any, value: Any, locks: dict[str, A
             step = steps[pc]
             read = wrote = None
             if step.op == "lock":
-                if not locks[step.arg].acquire(block=False):
+                if not locks[step.lock].acquire(block=False):
                     conn.send((BLOCKED, None, None))
                     continue
-                held.append(step.arg)
+                held.append(step.lock)
             elif step.op == "unlock":
-                locks[step.arg].release()
-                held.remove(step.arg)
+                locks[step.lock].release()
+                held.remove(step.lock)
             elif step.op == "read":
                 register = read = value.value
             elif step.op == "write":
-                wrote = step.arg if step.absolute else register + step.arg
+                wrote = step.number if step.absolute else register + step.number
                 value.value = wrote
             elif step.op == "check":
                 read = value.value
-                flag = read == step.arg
+                flag = read == step.number
             elif step.op == "act":
                 read = value.value
                 if flag:
-                    wrote = read + step.arg
+                    wrote = read + step.number
                     value.value = wrote
             pc += 1
             conn.send((STEPPED, read, wrote))
@@ -85,7 +85,7 @@ def worker_main(steps: Sequence[Step], conn: Any, value: Any, locks: dict[str, A
             if pc >= len(steps):
                 conn.send(FINISHED)
             elif steps[pc].op == "lock":
-                lock = locks[steps[pc].arg]
+                lock = locks[steps[pc].lock]
                 if lock.acquire(block=False):
                     lock.release()
                     conn.send(STEPPED)
@@ -238,7 +238,7 @@ class Conductor:
         if not unfinished:
             return Run(tuple(turns), final, COMPLETE)
         if all(probes[w] == BLOCKED for w in unfinished):
-            waiting = tuple((w, str(self.program.workers[w][pcs[w]].arg)) for w in unfinished)
+            waiting = tuple((w, self.program.workers[w][pcs[w]].lock) for w in unfinished)
             return Run(tuple(turns), final, DEADLOCK, waiting)
         return Run(tuple(turns), final, INCOMPLETE)
 

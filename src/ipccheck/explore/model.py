@@ -75,8 +75,8 @@ class Machine:
         if self.finished(worker):
             return None
         step = self.program.workers[worker][self.pc[worker]]
-        if step.op == "lock" and step.arg in self.holder:
-            return str(step.arg)
+        if step.op == "lock" and step.lock in self.holder:
+            return step.lock
         return None
 
     def can_step(self, worker: int) -> bool:
@@ -93,18 +93,18 @@ class Machine:
         if step.op == "read":
             read = self.register[worker] = self.value
         elif step.op == "write":
-            wrote = int(step.arg) if step.absolute else self.register[worker] + int(step.arg)
+            wrote = step.number if step.absolute else self.register[worker] + step.number
         elif step.op == "lock":
-            self.holder[str(step.arg)] = worker
+            self.holder[step.lock] = worker
         elif step.op == "unlock":
-            del self.holder[str(step.arg)]
+            del self.holder[step.lock]
         elif step.op == "check":
             read = self.value
-            self.flag[worker] = self.value == step.arg
+            self.flag[worker] = self.value == step.number
         elif step.op == "act":
             read = self.value
             if self.flag[worker]:
-                wrote = self.value + int(step.arg)
+                wrote = self.value + step.number
         if wrote is not None:
             self.value = wrote
         self.pc[worker] += 1

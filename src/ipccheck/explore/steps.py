@@ -50,6 +50,20 @@ class Step:
     arg: int | str | None = None
     absolute: bool = False  # write only: value := arg instead of register + arg
 
+    @property
+    def number(self) -> int:
+        """The integer a write, act or check step carries (an amount, a constant, a value)."""
+        if isinstance(self.arg, bool) or not isinstance(self.arg, int):
+            raise TypeError(f"step {self} carries no number")
+        return self.arg
+
+    @property
+    def lock(self) -> str:
+        """The lock a lock or unlock step names."""
+        if not isinstance(self.arg, str):
+            raise TypeError(f"step {self} names no lock")
+        return self.arg
+
     def __str__(self) -> str:
         if self.op == "read":
             return "read"
