@@ -1,0 +1,59 @@
+"""Calling ipccheck never fixes the process-wide start method.
+
+``multiprocessing.get_start_method()`` and ``get_context()`` without a name *set* the default the
+first time they run; afterwards a user's own ``set_start_method("spawn")`` raises RuntimeError.
+A checker meant to be imported into other projects' test suites must not do that, so each public
+entry point runs here in a fresh interpreter, which then must still be free to choose.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# Each entry: what it calls (Python source run in a fresh interpreter after ``import ipccheck``).
+ENTRY_POINTS = {
+    "Workload, run, check": """
+        from ipccheck import Workload, check, run
+        for method in ("value", "queue", "manager"):
+            assert check(run(Workload(method, procs=1, base=3, start_method="fork"))) == []
+    """,
+    "run with a fault": """
+        from ipccheck import Fault, Workload, check, run
+        assert check(run(Workload("pipe", procs=2, base=3, fault=Fault("raise", 1, 1)))) == []
+    """,
+    "the command, in process": """
+        from ipccheck.cli import main
+        assert main(["run", "value", "--procs", "1", "--base", "1", "--start-method", "fork"]) == 0
+        assert main(["list"]) == 0
+    """,
+    "the explorer": """
+        from ipccheck.explore import conduct, exhaustive, find_bad, ready_program
+        program = ready_program("unlocked-increment", procs=2)
+        schedule = find_bad(program, 20)
+        assert exhaustive(program).bad > 0
+        assert conduct(program, schedule, "fork").final == 1
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(ENTRY_POINTS))
+def test_the_start_method_is_still_free_after(name):
+    """After the entry point ran, the default start method is unset and can still be chosen."""
+    script = textwrap.dedent(ENTRY_POINTS[name]) + textwrap.dedent(
+        """
+        import multiprocessing
+        chosen = multiprocessing.get_start_method(allow_none=True)
+        assert chosen is None, f"the start method was fixed to {chosen!r}"
+        multiprocessing.set_start_method("spawn", force=False)
+        print("free")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "free"
