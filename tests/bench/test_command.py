@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from ipccheck._validate import platform_default_start_method, supported_start_methods
-from ipccheck.bench import QUICK
+from ipccheck.bench import QUICK, BenchResults, BenchSettings, ChannelResult, document_fields
 from ipccheck.cli import bench as bench_command
 from ipccheck.cli import main
+from ipccheck.cli.options import json_document
 
 # --quick shrinks the state runs; the explicit options shrink the channel runs further.
 TINY = ["--quick", "--sizes", "8,1k", "--messages", "200", "--repeat", "1", "--timeout", "60"]
@@ -141,6 +142,16 @@ def test_start_method_defaults_to_the_platforms_and_takes_all():
     assert every == supported_start_methods()
 
 
+def saved_run_whose_seconds_are_words() -> str:
+    """A complete document, except that a row's seconds cannot be divided by."""
+    settings = BenchSettings(channels=(), state=(), sizes=(8,), start_methods=("fork",))
+    row = ChannelResult("os.pipe", "limit", "fork", 8, 100, (0.001,))
+    results = BenchResults([row], [], [], [], {"cpu_count": 2})
+    document = json_document("bench", 0, **document_fields(settings, results))
+    document["results"][0]["channels"][0]["seconds"] = ["soon"]
+    return json.dumps(document)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -148,6 +159,7 @@ def test_start_method_defaults_to_the_platforms_and_takes_all():
         ("{", "is not JSON"),
         ('{"command": "run"}', "is not an `ipccheck bench --json` run"),
         ('{"command": "bench", "settings": {}}', "is not an `ipccheck bench --json` run"),
+        (saved_run_whose_seconds_are_words(), "TypeError"),
     ],
 )
 def test_a_bad_saved_run_is_refused_in_one_line(
