@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from multiprocessing.context import BaseContext
+from multiprocessing.synchronize import Semaphore
 
 from ..processes import Deadline, DeadlineExceeded, ProcessGroup
 
@@ -47,7 +48,9 @@ class Handshake:
 
     # --- the parent's side ---
 
-    def _collect(self, semaphore, what: str, group: ProcessGroup, deadline: Deadline) -> None:  # type: ignore[no-untyped-def]
+    def _collect(
+        self, semaphore: Semaphore, what: str, group: ProcessGroup, deadline: Deadline
+    ) -> None:
         for _ in range(self.workers):
             while not semaphore.acquire(timeout=min(POLL_SECONDS, deadline.remaining())):
                 if deadline.expired():

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 from multiprocessing.context import BaseContext
+from multiprocessing.managers import ValueProxy
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any, Protocol
 
 from ..interrupts import running_manager
-from ..methods.shared_memory_segment import attach
+from ..methods.shared_memory_segment import attach, buffer_of
 from ..processes import Deadline, ProcessGroup, Role
 from .handshake import Handshake
 
@@ -25,13 +29,21 @@ CACHE_LINE = 64
 SLOT_BYTES = 8  # one 'q' counter
 PADDED_STRIDE = CACHE_LINE // SLOT_BYTES  # slots apart, so each counter has a cache line alone
 
+# run(ctx, procs, per_worker, deadline) -> seconds from "go" until every worker was done
 Runner = Callable[[BaseContext, int, int, Deadline], float]
+
+
+class Slots(Protocol):
+    """Counters indexed by worker: a ``RawArray('q')`` or a memoryview cast to ``'q'``."""
+
+    def __getitem__(self, index: int, /) -> int: ...
+    def __setitem__(self, index: int, value: int, /) -> None: ...
 
 
 # --- workers (module level, so spawn and forkserver children can import them) ------------------
 
 
-def locked_value_worker(handshake: Handshake, counter, per_worker: int) -> None:  # type: ignore[no-untyped-def]
+def locked_value_worker(handshake: Handshake, counter: Synchronized[int], per_worker: int) -> None:
     handshake.arrive()
     for _ in range(per_worker):
         with counter.get_lock():
@@ -39,7 +51,7 @@ def locked_value_worker(handshake: Handshake, counter, per_worker: int) -> None:
     handshake.finish()
 
 
-def slot_worker(handshake: Handshake, slots, index: int, per_worker: int) -> None:  # type: ignore[no-untyped-def]
+def slot_worker(handshake: Handshake, slots: Slots, index: int, per_worker: int) -> None:
     handshake.arrive()
     for _ in range(per_worker):
         slots[index] += 1  # only this worker writes slots[index]
@@ -49,7 +61,7 @@ def slot_worker(handshake: Handshake, slots, index: int, per_worker: int) -> Non
 def shm_slot_worker(handshake: Handshake, name: str, index: int, per_worker: int) -> None:
     segment = attach(name)
     try:
-        slots = segment.buf.cast("q")
+        slots = buffer_of(segment).cast("q")
         try:
             handshake.arrive()
             for _ in range(per_worker):
@@ -61,7 +73,12 @@ def shm_slot_worker(handshake: Handshake, name: str, index: int, per_worker: int
         segment.close()
 
 
-def manager_worker(handshake: Handshake, total, lock, per_worker: int) -> None:  # type: ignore[no-untyped-def]
+def manager_worker(
+    handshake: Handshake,
+    total: ValueProxy[int],
+    lock: AbstractContextManager[Any],
+    per_worker: int,
+) -> None:
     handshake.arrive()
     for _ in range(per_worker):
         with lock:
@@ -76,7 +93,7 @@ def timed_workers(
     ctx: BaseContext,
     deadline: Deadline,
     target: Callable[..., None],
-    args_for: Callable[[int], tuple],
+    args_for: Callable[[int], tuple[object, ...]],
     procs: int,
 ) -> float:
     """Start ``procs`` workers ``target(handshake, *args_for(i))``; time go -> all done."""
@@ -121,11 +138,11 @@ def _run_slots(stride: int) -> Runner:
 def run_shm_slots(ctx: BaseContext, procs: int, per_worker: int, deadline: Deadline) -> float:
     segment = shared_memory.SharedMemory(create=True, size=SLOT_BYTES * procs)
     try:
-        segment.buf[:] = bytes(segment.size)
+        buffer_of(segment)[:] = bytes(segment.size)
         seconds = timed_workers(
             ctx, deadline, shm_slot_worker, lambda i: (segment.name, i, per_worker), procs
         )
-        slots = segment.buf.cast("q")
+        slots = buffer_of(segment).cast("q")
         total = sum(slots[:procs])
         slots.release()
         expect_total("shared-memory slots", total, procs * per_worker)

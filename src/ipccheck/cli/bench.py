@@ -1,8 +1,10 @@
-"""``ipccheck bench``: every channel and shared-state method against the raw ``os.pipe`` limit.
+"""``ipccheck bench``: every channel and shared-state method against the raw os.pipe limit.
 
-Prints the tables, or with ``--json`` one document whose ``results`` hold every figure of each
-start method measured. ``--plot FILE.png`` also draws throughput against payload size; its path
-and the plotting extra are checked before anything is measured. Exit 0 unless the input is bad.
+Prints the tables, or with ``--json`` one document on stdout (its shape: ``bench.report``).
+``--plot FILE.png`` also draws throughput against payload size, one row of panels per start
+method in one figure. ``--from-json FILE`` prints (or plots) a saved ``--json`` run again
+without measuring. Every path and the plotting extra are checked before anything is measured.
+Exit 0 unless the input is bad: a row that fails is a note in the report, not a verdict.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict
 
-from .._validate import platform_default_start_method, require_start_methods
+from .._validate import DEFAULT_TIMEOUT, platform_default_start_method, require_start_methods
 from ..bench import (
     BYTE_BUDGET,
     CHANNEL_NAMES,
@@ -22,17 +23,23 @@ from ..bench import (
     DEFAULT_SIZES,
     QUICK,
     STATE_NAMES,
+    BenchResults,
     BenchSettings,
-    machine,
+    document_fields,
+    parse_names,
+    parse_sizes,
+    read_document,
     render,
     run_bench,
-    stats,
 )
 from ..bench.plot import plot, require_matplotlib
 from .options import EXIT_OK, Job, UsageError, add_json, add_start_method, add_timeout, json_document
 
+# Options that choose what to measure; with --from-json nothing is measured, so they are refused.
+MEASURING = ("methods", "sizes", "messages", "repeat", "start_method", "timeout", "quick")
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "bench",
         help="measure every channel and shared-state method against the raw os.pipe limit",
@@ -47,9 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         f"{', '.join(CHANNEL_NAMES + STATE_NAMES)}",
     )
     parser.add_argument(
-        "--sizes",
-        default=DEFAULT_SIZES,
-        help=f"payload sizes in bytes, k or m (default {DEFAULT_SIZES})",
+        "--sizes", help=f"payload sizes in bytes, k or m (default {DEFAULT_SIZES})"
     )
     parser.add_argument(
         "--messages", type=int, help=f"items per run at small sizes (default {DEFAULT_MESSAGES})"
@@ -58,22 +63,33 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_start_method(
         parser,
         default=platform_default_start_method(),
-        why="every measurement starts fresh children, and spawn costs ~25x fork",
+        why="rates exclude start-up, so one start method answers; all measures each side by side",
     )
     add_timeout(parser, "measurement")
+    # None means "not given": prepare fills in the defaults above, and --from-json can refuse
+    # a measuring option it would otherwise ignore.
+    parser.set_defaults(start_method=None, timeout=None)
     add_json(parser)
     parser.add_argument(
-        "--plot", metavar="FILE.png", help="also draw throughput vs size (needs ipccheck[plot])"
+        "--plot",
+        metavar="FILE.png",
+        help="also draw throughput vs size, every start method in one figure "
+        "(needs ipccheck[plot])",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
         help=f"fewer items and repeats (messages {QUICK['messages']}, repeat {QUICK['repeat']})",
     )
+    parser.add_argument(
+        "--from-json",
+        metavar="FILE",
+        help="print (or --plot) a saved `ipccheck bench --json` run again instead of measuring",
+    )
     parser.set_defaults(prepare=prepare)
 
 
-def settings_from(args: argparse.Namespace, start_method: str) -> BenchSettings:
+def settings_from(args: argparse.Namespace) -> BenchSettings:
     """Turn the command's options into validated settings (ValueError/TypeError on bad input)."""
     quick = QUICK if args.quick else {}
     messages = (
@@ -81,21 +97,22 @@ def settings_from(args: argparse.Namespace, start_method: str) -> BenchSettings:
     )
     repeat = args.repeat if args.repeat is not None else quick.get("repeat", DEFAULT_REPEAT)
     if args.methods:
-        chosen = stats.parse_names(args.methods, CHANNEL_NAMES + STATE_NAMES)
+        chosen = parse_names(args.methods, CHANNEL_NAMES + STATE_NAMES)
         channels = tuple(n for n in chosen if n in CHANNEL_NAMES)
         state = tuple(n for n in chosen if n in STATE_NAMES)
     else:
         channels, state = CHANNEL_NAMES, STATE_NAMES
+    start_method = args.start_method or platform_default_start_method()
     return BenchSettings(
         channels=channels,
         state=state,
-        sizes=tuple(stats.parse_sizes(args.sizes)),
+        sizes=tuple(parse_sizes(args.sizes or DEFAULT_SIZES)),
         messages=int(messages),
         repeat=int(repeat),
-        start_method=start_method,
+        start_methods=require_start_methods(start_method),
         byte_budget=int(quick.get("byte_budget", BYTE_BUDGET)),
         state_scale=float(quick.get("state_scale", 1.0)),
-        timeout=args.timeout,
+        timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
     )
 
 
@@ -106,39 +123,69 @@ def require_plot_path(path: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"--plot: directory {directory!r} does not exist")
-    if not os.access(directory, os.W_OK):
+    if not os.access(directory, os.W_OK | os.X_OK):
         raise UsageError(f"--plot: directory {directory!r} is not writable")
+    if os.path.isdir(path):
+        raise UsageError(f"--plot: {path!r} is a directory")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise UsageError(f"--plot: {path!r} exists and is not writable")
     require_matplotlib()
 
 
+def saved_run(path: str) -> tuple[BenchSettings, BenchResults]:
+    """The settings and results in a saved ``--json`` document, or a one-line UsageError."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            document = json.load(stream)
+    except OSError as exc:
+        raise UsageError(f"--from-json: cannot read {path!r}: {exc.strerror}") from None
+    except ValueError as exc:  # json.JSONDecodeError, or bytes that are not UTF-8
+        raise UsageError(f"--from-json: {path!r} is not JSON: {exc}") from None
+    try:
+        settings, results = read_document(document)
+        render(results, settings)  # every figure computes: the job cannot fail on this input
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        what = f"{type(exc).__name__}: {exc}"
+        raise UsageError(
+            f"--from-json: {path!r} is not an `ipccheck bench --json` run ({what})"
+        ) from None
+    return settings, results
+
+
 def prepare(args: argparse.Namespace) -> Job:
-    all_settings = [settings_from(args, m) for m in require_start_methods(args.start_method)]
     if args.plot:
         require_plot_path(args.plot)  # fail in one line now, not after minutes of measuring
+    if args.from_json:
+        given = [name for name in MEASURING if getattr(args, name) not in (None, False)]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise UsageError(f"--from-json measures nothing; {option} cannot apply to it")
+        settings, results = saved_run(args.from_json)
+        return lambda: report(settings, results, args, measured_for=None)
+    settings = settings_from(args)
 
     def job() -> int:
         started = time.perf_counter()
-        documents = []
-        for settings in all_settings:
-            results = run_bench(settings)
-            if not args.json:
-                print(render(results, settings), end="\n\n", flush=True)
-            documents.append(
-                stats.report_json(
-                    machine() | {"start_method": settings.start_method},
-                    asdict(settings),
-                    results.channels,
-                    results.state,
-                    results.starts,
-                    results.notes,
-                )
-            )
-            if args.plot:
-                plot(results.channels, args.plot, title=f"start method {settings.start_method}")
-        if args.json:
-            print(json.dumps(json_document("bench", EXIT_OK, results=documents), indent=2))
-        else:
-            print(f"bench took {time.perf_counter() - started:.1f} s")
-        return EXIT_OK
+        results = run_bench(settings)
+        return report(settings, results, args, measured_for=time.perf_counter() - started)
 
     return job
+
+
+def report(
+    settings: BenchSettings,
+    results: BenchResults,
+    args: argparse.Namespace,
+    measured_for: float | None,
+) -> int:
+    """Plot first (its path was checked), then print the tables or the one JSON document."""
+    if args.plot:
+        plot(results.channels, args.plot)
+    if args.json:
+        document = json_document("bench", EXIT_OK, **document_fields(settings, results))
+        print(json.dumps(document, indent=2))
+    else:
+        print(render(results, settings))
+        if measured_for is not None:
+            print(f"\nbench took {measured_for:.1f} s")
+    return EXIT_OK
