@@ -18,8 +18,10 @@ import pytest
 ENTRY_POINTS = {
     "Workload, run, check": """
         from ipccheck import Workload, check, run
-        for method in ("value", "queue", "manager"):
-            assert check(run(Workload(method, procs=1, base=3, start_method="fork"))) == []
+        for start_method in ("fork", "spawn", "forkserver"):  # a spawn start reads the default
+            for method in ("value", "queue", "manager"):
+                workload = Workload(method, procs=1, base=3, start_method=start_method)
+                assert check(run(workload)) == []
     """,
     "run with a fault": """
         from ipccheck import Fault, Workload, check, run
@@ -35,7 +37,7 @@ ENTRY_POINTS = {
         program = ready_program("unlocked-increment", procs=2)
         schedule = find_bad(program, 20)
         assert exhaustive(program).bad > 0
-        assert conduct(program, schedule, "fork").final == 1
+        assert conduct(program, schedule, "spawn").final == 1
     """,
 }
 

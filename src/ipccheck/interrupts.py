@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from multiprocessing.managers import BaseManager
 from typing import TypeVar
 
+from .default_context import left_unchosen
+
 AnyManager = TypeVar("AnyManager", bound=BaseManager)
 
 # True while sigint_deferred() holds Ctrl-C back; a child forked meanwhile must not inherit that.
@@ -67,7 +69,7 @@ def running_manager(start: Callable[[], AnyManager]) -> Iterator[AnyManager]:
     """
     manager: AnyManager | None = None
     try:
-        with sigint_deferred():
+        with sigint_deferred(), left_unchosen():
             manager = start()
         yield manager
     finally:

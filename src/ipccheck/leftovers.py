@@ -15,6 +15,8 @@ import sys
 from multiprocessing import forkserver, heap, resource_tracker, shared_memory
 from multiprocessing.context import BaseContext
 
+from .default_context import left_unchosen
+
 _FD_DIRS = ("/proc/self/fd", "/dev/fd")
 
 
@@ -22,7 +24,8 @@ def warm_up(ctx: BaseContext) -> None:
     """Start the helpers a run of ``ctx`` would start anyway, so their fds predate the snapshot."""
     resource_tracker.ensure_running()
     if ctx.get_start_method() == "forkserver":
-        forkserver.ensure_running()
+        with left_unchosen():  # starting the server reads (and so fixes) the default
+            forkserver.ensure_running()
 
 
 def open_fds() -> frozenset[int] | None:

@@ -19,6 +19,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
+from .default_context import left_unchosen
 from .interrupts import sigint_deferred
 
 # How long a process gets to exit after SIGTERM before it is SIGKILLed.
@@ -119,7 +120,9 @@ class ProcessGroup:
         # Every concrete context has ``Process``; typeshed declares it on each subclass only.
         make: Callable[..., BaseProcess] = self.ctx.Process  # type: ignore[attr-defined]
         process = make(target=target, args=tuple(args), name=str(role), daemon=True)
-        with sigint_deferred():  # Ctrl-C waits until the child is started and recorded
+        # Ctrl-C waits until the child is started and recorded; the default start method
+        # stays unchosen if it was (a spawn start would fix it).
+        with sigint_deferred(), left_unchosen():
             process.start()
             self.members.append((role, process))  # only started processes: stop() joins each
         return process

@@ -15,8 +15,7 @@ of one. Rows of one method under several start methods are measured next to each
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.context import BaseContext
@@ -24,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from .. import leftovers
 from .._validate import supported_start_methods
+from ..default_context import left_unchosen
 from ..processes import Deadline
 from .channels import CHANNELS
 from .handshake import start_join_seconds
@@ -189,33 +189,6 @@ def start_rows(settings: BenchSettings) -> list[Row[list[float], StartResult]]:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def chosen_start_method() -> str | None:
-    """The process-wide start method, or None while none is chosen; reading it fixes nothing.
-
-    (typeshed says ``DefaultContext.get_start_method`` always returns ``str``; with
-    ``allow_none=True`` it returns None until something chooses.)
-    """
-    return multiprocessing.get_start_method(allow_none=True)
-
-
-@contextmanager
-def start_method_left_unchosen() -> Iterator[None]:
-    """If no start method was chosen before the block, none is chosen after it.
-
-    Starting a spawn or forkserver child (or the forkserver itself) calls
-    ``multiprocessing.get_start_method()`` inside CPython (``spawn.get_preparation_data``,
-    3.10-3.13; python/cpython#109263), which fixes the process-wide default as a side effect:
-    a user's later ``set_start_method()`` would raise RuntimeError. The bench always starts
-    such children (the start-cost table), so it puts the "not chosen yet" state back.
-    """
-    before = chosen_start_method()
-    try:
-        yield
-    finally:
-        if before is None and chosen_start_method() == multiprocessing.get_all_start_methods()[0]:
-            multiprocessing.set_start_method(None, force=True)  # None: back to not chosen
-
-
 def run_bench(settings: BenchSettings, progress: Progress | None = None) -> BenchResults:
     """Measure every row ``settings`` asks for; failures become notes, never a crash."""
     peers, skipped = available_peers()
@@ -226,7 +199,7 @@ def run_bench(settings: BenchSettings, progress: Progress | None = None) -> Benc
     starts = start_rows(settings)
     total = settings.repeat * (len(channels) + len(state)) + len(starts)
     samples = Samples(progress or Progress(total), notes, settings.timeout)
-    with start_method_left_unchosen():
+    with left_unchosen():
         for start_method in settings.start_methods:
             leftovers.warm_up(multiprocessing.get_context(start_method))
         try:
