@@ -21,7 +21,7 @@ import argparse
 import collections
 import time
 
-from ipccheck import Workload, check, run
+from ipccheck import Workload, check, queue_watch, run
 from ipccheck.channel import messages
 from ipccheck.faults import Fault
 from ipccheck.methods import joinable_queue
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{method:15} {kind}:1@{args.after}  {dict(tally)}  victim's items arrived "
                   f"{min(arrived)}-{max(arrived)}, slowest run {slowest:.2f} s", flush=True)
     MeasuredWatch.always_armed = True
-    queue_method.producer = pausing_producer
+    queue_method.put_producer = pausing_producer  # type: ignore[assignment]  # the queue method looks it up here
     joinable_queue.producer = pausing_joinable_producer
     for method in ("queue", "joinable-queue"):
         tally = collections.Counter()
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     longest = max(holds, default=0.0)
     print(f"the watch looked at the lock {MeasuredWatch.looks} times; live writer holds seen: "
           f"{len(holds)}, longest {longest * 1000:.1f} ms "
-          f"(LOCK_PATIENCE {queue_method.LOCK_PATIENCE:g} s)")
+          f"(LOCK_PATIENCE {queue_watch.LOCK_PATIENCE:g} s)")
     return 1 if bad else 0
 
 

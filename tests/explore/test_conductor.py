@@ -1,4 +1,4 @@
-"""The conductor: real processes follow a schedule exactly and agree with the model, (a)-(e)."""
+"""The conductor: real processes follow a schedule exactly and agree with the model."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ CAPPED = min(settings.default.max_examples, 3)
     "name", ["unlocked-increment", "locked-increment", "check-then-act", "lock-order"]
 )
 def test_faithful_on_ready_programs(name, start_method):
-    """(a) One set of workers replays many generated raw schedules, each as the model says."""
+    """One set of workers replays many generated raw schedules, each as the model says."""
     program = ready_program(name, procs=3, iterations=2)
     with Conductor(program, start_method) as conductor:
 
@@ -51,7 +51,7 @@ def test_faithful_on_ready_programs(name, start_method):
 
 @pytest.mark.parametrize("start_method", METHODS)
 def test_faithful_on_generated_programs(start_method):
-    """(a) Any valid program, any schedule: fresh real workers end where the model predicts."""
+    """Any valid program, any schedule: fresh real workers end where the model predicts."""
 
     @settings(max_examples=FRESH_EXAMPLES.get(start_method, CAPPED))
     @given(explore_programs.flatmap(lambda d: st.tuples(st.just(d), st.data())))
@@ -69,7 +69,7 @@ def test_faithful_on_generated_programs(start_method):
 
 @pytest.mark.parametrize("start_method", METHODS)
 def test_minimal_lost_update_on_real_processes(start_method):
-    """(b) The shrunk schedule, replayed on real processes, reads 0 twice and writes 1 twice."""
+    """The shrunk schedule, replayed on real processes, reads 0 twice and writes 1 twice."""
     program = ready_program("unlocked-increment")
     result = conduct(program, find_bad(program), start_method)
     assert [(t.worker, t.step, t.read, t.wrote) for t in result.turns] == [
@@ -83,7 +83,7 @@ def test_minimal_lost_update_on_real_processes(start_method):
 
 @pytest.mark.parametrize("start_method", METHODS)
 def test_locked_increment_never_loses_on_real_processes(start_method):
-    """(c) Generated complete schedules of locked-increment always end with every increment."""
+    """Generated complete schedules of locked-increment always end with every increment."""
     program = ready_program("locked-increment", procs=3, iterations=2)
     with Conductor(program, start_method) as conductor:
 
@@ -97,7 +97,7 @@ def test_locked_increment_never_loses_on_real_processes(start_method):
 
 @pytest.mark.parametrize("start_method", METHODS)
 def test_lock_order_deadlock_detected_not_hung(start_method):
-    """(d) The shrunk lock-order schedule deadlocks the real locks; it is reported, and reaped."""
+    """The shrunk lock-order schedule deadlocks the real locks; it is reported, and reaped."""
     program = ready_program("lock-order")
     schedule = find_bad(program)
     with Conductor(program, start_method, timeout=30) as conductor:
@@ -111,7 +111,7 @@ def test_lock_order_deadlock_detected_not_hung(start_method):
 
 @pytest.mark.parametrize("start_method", METHODS)
 def test_exhaustive_table_on_real_processes(start_method):
-    """(e) All 6 interleavings of 2 x 1 increment on real processes: 4 end at 1, 2 end at 2."""
+    """All 6 interleavings of 2 x 1 increment on real processes: 4 end at 1, 2 end at 2."""
     program = ready_program("unlocked-increment")
     table: dict[int, int] = {}
     with Conductor(program, start_method) as conductor:

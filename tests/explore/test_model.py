@@ -107,7 +107,7 @@ def test_serial_schedules_are_never_bad(case):
 
 @pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (2, 2), (3, 1), (2, 3), (3, 2)])
 def test_exhaustive_unlocked_counts_match_combinatorics(procs, iterations):
-    """(e) All interleavings = multinomial of 2k steps each; none lost = pairs kept whole."""
+    """All interleavings = multinomial of 2k steps each; none lost = pairs kept whole."""
     census = exhaustive(ready_program("unlocked-increment", procs, iterations))
     assert census.total == multinomial(*[2 * iterations] * procs)
     assert census.table[str(procs * iterations)] == multinomial(*[iterations] * procs)
@@ -116,7 +116,7 @@ def test_exhaustive_unlocked_counts_match_combinatorics(procs, iterations):
 
 
 def test_exhaustive_two_workers_one_increment_table():
-    """(e) 2 workers x 1 increment: 6 interleavings, 4 lose the update (a fraction of 2/3)."""
+    """2 workers x 1 increment: 6 interleavings, 4 lose the update (a fraction of 2/3)."""
     census = exhaustive(ready_program("unlocked-increment"))
     assert census.table == {"1": 4, "2": 2}
     assert census.first_bad == (0, 1, 0, 1)
@@ -124,7 +124,7 @@ def test_exhaustive_two_workers_one_increment_table():
 
 @pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (2, 2), (3, 1), (3, 2)])
 def test_exhaustive_locked_never_loses(procs, iterations):
-    """(c)+(e) Locked sections are atomic: only their orders differ, and none loses."""
+    """Locked sections are atomic: only their orders differ, and none loses."""
     census = exhaustive(ready_program("locked-increment", procs, iterations))
     assert census.total == multinomial(*[iterations] * procs)
     assert census.table == {str(procs * iterations): census.total}
@@ -132,7 +132,7 @@ def test_exhaustive_locked_never_loses(procs, iterations):
 
 
 def test_exhaustive_check_then_act_and_lock_order():
-    """(e) check-then-act breaks when both checks come first (4 of 6); lock-order deadlocks in 2."""
+    """check-then-act breaks when both checks come first (4 of 6); lock-order deadlocks in 2."""
     assert exhaustive(ready_program("check-then-act")).table == {"1": 2, "2": 4}
     census = exhaustive(ready_program("lock-order"))
     assert census.table == {"2": 4, "deadlock": 2}
@@ -150,7 +150,7 @@ def test_all_schedules_are_distinct_and_limited():
 
 
 def test_hypothesis_shrinks_lost_update_to_minimal():
-    """(b) Hypothesis finds a losing schedule and shrinks it to read, read, write, write."""
+    """Hypothesis finds a losing schedule and shrinks it to read, read, write, write."""
     program = ready_program("unlocked-increment")
     schedule = find_bad(program)
     assert schedule == (0, 1, 0, 1)
@@ -160,7 +160,7 @@ def test_hypothesis_shrinks_lost_update_to_minimal():
 @pytest.mark.parametrize("name", ["unlocked-increment", "check-then-act", "lock-order"])
 @pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (3, 1), (2, 2)])
 def test_hypothesis_finds_a_bad_interleaving_of_each_racy_program(name, procs, iterations):
-    """(b)(d) What Hypothesis returns is one of the real interleavings, and a bad one."""
+    """What Hypothesis returns is one of the real interleavings, and a bad one."""
     program = ready_program(name, procs, iterations)
     schedule = find_bad(program)
     assert schedule in set(all_schedules(program))
@@ -168,7 +168,7 @@ def test_hypothesis_finds_a_bad_interleaving_of_each_racy_program(name, procs, i
 
 
 def test_hypothesis_shrinks_deadlock_to_two_steps():
-    """(d) lock-order's deadlock shrinks to: worker 0 takes a, worker 1 takes b."""
+    """lock-order's deadlock shrinks to: worker 0 takes a, worker 1 takes b."""
     program = ready_program("lock-order")
     schedule = find_bad(program)
     assert schedule == (0, 1)
@@ -177,13 +177,13 @@ def test_hypothesis_shrinks_deadlock_to_two_steps():
 
 @pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (2, 2)])
 def test_hypothesis_finds_nothing_for_locked_increment(procs, iterations):
-    """(c) With the lock, no schedule Hypothesis tries loses an update."""
+    """With the lock, no schedule Hypothesis tries loses an update."""
     assert find_bad(ready_program("locked-increment", procs, iterations)) is None
 
 
 @given(st.data())
 def test_locked_increment_never_loses_on_the_model(data):
-    """(c) Every generated locked-increment schedule ends with procs x iterations."""
+    """Every generated locked-increment schedule ends with procs x iterations."""
     program = ready_program("locked-increment", 3, 2)
     choices = data.draw(explore_choices(program.procs, program.total_steps))
     result = predict(program, resolve(program, choices))

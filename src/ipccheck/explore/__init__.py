@@ -8,7 +8,8 @@
 1
 
 Modules: ``steps`` (the step language), ``model`` (pure prediction), ``conductor`` (real
-processes), ``search`` (Hypothesis and exhaustive search), ``timeline`` and ``command``.
+processes), ``search`` (Hypothesis and exhaustive search) and ``timeline``; the command is
+``ipccheck.cli.explore``.
 """
 
 from __future__ import annotations

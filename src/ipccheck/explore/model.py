@@ -1,8 +1,9 @@
 """The pure model: what a program does under a schedule, computed without any process.
 
-The model and the conductor are written independently and must agree turn by turn; that is
-property (a), "the conductor is faithful". The explorer searches schedules on the model (it is
-thousands of times cheaper than processes) and confirms what it found on real processes.
+The model and the conductor are written independently and must agree turn by turn (the
+conductor is faithful: ``tests/explore/test_conductor.py``). The explorer searches schedules on
+the model (it is thousands of times cheaper than processes) and confirms what it found on real
+processes.
 
 A *schedule* is a sequence of worker ids; each id grants that worker one turn. A turn either
 takes the worker's next step, or reports that the worker is ``blocked`` (its next step takes a
