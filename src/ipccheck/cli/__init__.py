@@ -53,6 +53,8 @@ def build_parser() -> Parser:
     bare = argparse.ArgumentParser(add_help=False)
     run.add_run_options(bare)
     for action in bare._actions:
+        if action.metavar is None and action.choices is None and action.nargs != 0:
+            action.metavar = action.dest.upper()
         action.dest, action.default = BEFORE + action.dest, argparse.SUPPRESS
         parser._add_action(action)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
