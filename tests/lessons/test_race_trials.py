@@ -103,7 +103,7 @@ def test_free_running_race_loses_within_budget(counter, start_method):
     rate measured here (CPython 3.11, 2 busy cores) by running exactly this call 200 times per
     case: 0 of 200 for value/fork, raw-value/fork, manager-value/fork, value/spawn and
     value/forkserver; the first size alone lost nothing in 1, 0, 0, 12 and 3 of those 200.
-    Command and table: docs/races.md, "Why the tutorial's 9 processes x 50 looks correct".
+    Command and table: docs/races.md, "Why 9 processes x 50 looks correct".
     """
     trials = race.loses_within(counter, start_method=start_method, attempts=4)
     last = trials[-1]

@@ -1,7 +1,7 @@
 """Value typecodes: a C type under the Python name, so it wraps silently and takes bytes.
 
 Two mistakes of the same kind, neither about how children start (``per_start_method=False``):
-``Value('i')`` is a 32-bit C int that wraps past 2**31 - 1 without an error, and the tutorial's
+``Value('i')`` is a 32-bit C int that wraps past 2**31 - 1 without an error, and the tutorials'
 ``Value('s', ...)`` / ``Value('c', 'a')`` do not exist as written.
 """
 
@@ -62,7 +62,7 @@ def set_text(text: SynchronizedString, new: bytes) -> None:
 
 
 def demo_value_typecodes(ctx: BaseContext) -> Finding:
-    """The tutorial's ``Value('s', 'some str')`` and ``Value('c', 'a')`` both fail."""
+    """The tutorials' ``Value('s', 'some str')`` and ``Value('c', 'a')`` both fail."""
     errors = []
     for args in (("s", "some str"), ("c", "a")):
         try:
@@ -104,7 +104,7 @@ HAZARDS: tuple[Hazard, ...] = (
     ),
     Hazard(
         "value-typecodes",
-        "the tutorial's Value('s', 'some str') and Value('c', 'a') raise TypeError: there "
+        "the tutorials' Value('s', 'some str') and Value('c', 'a') raise TypeError: there "
         "is no 's' typecode and 'c' takes one byte",
         "Value('c', b'a') for one byte; Array('c', n) for a string of up to n bytes",
         demo_value_typecodes,
