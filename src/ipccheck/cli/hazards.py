@@ -1,5 +1,7 @@
 """``ipccheck hazards [NAME ...]``: each classic mistake shown happening, then its fix holding.
 
+Under ``--start-method all`` (the default) a hazard that depends on how children start runs once
+per start method; one that does not (a typecode, a second program) runs once and says so.
 Exit 0 when every hazard was shown and every fix held, 1 otherwise.
 """
 
@@ -8,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from .._validate import require_choice, require_start_methods
-from ..lessons.hazards import HAZARDS, format_result, run_hazard
+from .._validate import require_start_methods
+from ..lessons.hazards import HAZARDS, HazardResult, format_hazard, plan_hazards, run_hazard
 from .options import EXIT_FOUND, EXIT_OK, Job, add_json, add_start_method, json_document
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "hazards",
         help="show each classic multiprocessing mistake happening, then its fix holding",
@@ -27,27 +29,39 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def prepare(args: argparse.Namespace) -> Job:
-    chosen = list(args.names) or list(HAZARDS)
-    for name in chosen:  # every name checked before the first demonstration starts
-        require_choice("hazard", name, HAZARDS)
+    plan = plan_hazards(args.names, args.start_method)  # every name checked before anything runs
     methods = require_start_methods(args.start_method)
 
     def job() -> int:
-        results = []
-        for method in methods:
-            for name in chosen:
-                result = run_hazard(name, method)
-                results.append(result)
-                if not args.json:
-                    print(format_result(result), end="\n\n", flush=True)
+        results: list[HazardResult] = []
+        for name, chosen in plan:
+            ran = [run_hazard(name, method) for method in chosen]
+            results += ran
+            if not args.json:
+                print(format_hazard(ran), end="\n\n", flush=True)
         code = EXIT_OK if all(result.ok for result in results) else EXIT_FOUND
         if args.json:
             records = [result.to_dict() for result in results]
-            print(json.dumps(json_document("hazards", code, results=records), indent=2))
+            document = json_document("hazards", code, start_methods=list(methods), results=records)
+            print(json.dumps(document, indent=2))
         else:
-            shown = sum(result.shown for result in results)
-            held = sum(result.fix_held for result in results)
-            print(f"{shown} of {len(results)} hazards shown, {held} of {len(results)} fixes held")
+            print(summary(methods, plan, results))
         return code
 
     return job
+
+
+def summary(
+    methods: tuple[str, ...], plan: list[tuple[str, tuple[str, ...]]], results: list[HazardResult]
+) -> str:
+    """One line for the whole run: how many were shown and held, under which start methods."""
+    shown = sum(result.shown for result in results)
+    held = sum(result.fix_held for result in results)
+    line = (
+        f"{len(plan)} hazard(s) under {', '.join(methods)}: {shown} of {len(results)} "
+        f"demonstrations shown, {held} of {len(results)} fixes held"
+    )
+    once = [result.name for result in results if not result.per_start_method]
+    if once and len(methods) > 1:
+        line += f"; run once, the same under every start method: {', '.join(once)}"
+    return line

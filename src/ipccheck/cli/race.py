@@ -1,7 +1,9 @@
 """``ipccheck race``: lost updates on a shared counter, forced, free-running and fixed.
 
-Exit 1 if any trial is not acceptable (a FORBIDDEN value, or a forced or locked run that missed
-its one exact value, or a trial that failed); 0 otherwise.
+One outcome table per race (mode, counter, start method); under ``--start-method all`` (the
+default) every race runs under each start method this platform supports. Exit 1 if any trial
+is not acceptable (a FORBIDDEN value, or a forced or locked run that missed its one exact
+value, or a trial that failed); 0 otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .._validate import ALL, MAX_PROCS, require_count, require_start_methods
 from ..lessons.race import (
     COUNTERS,
     DEFAULT_PROCS,
+    DEFAULT_TRIALS,
     FIX,
     MAX_TRIALS,
     RACE_MODES,
@@ -25,10 +28,8 @@ from ..lessons.race import (
 )
 from .options import EXIT_FOUND, EXIT_OK, Job, add_json, add_start_method, add_timeout, json_document
 
-DEFAULT_TRIALS = 5
 
-
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "race",
         help="show lost updates on an unlocked counter: forced, free-running, and fixed",
@@ -43,8 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--iterations",
         type=int,
         default=None,
-        help="increments per worker (default depends on mode and counter: "
-        "forced 200, free/locked 20000 on value, 200000 on raw-value, 1000 on manager-value)",
+        help="increments per worker (default depends on mode and counter: forced 200, or 100 on "
+        "manager-value; free and locked 20000 on value, 200000 on raw-value, 1000 on manager-value)",
     )
     parser.add_argument(
         "--trials", type=int, default=DEFAULT_TRIALS, help=f"runs per race (default {DEFAULT_TRIALS})"
@@ -82,7 +83,8 @@ def prepare(args: argparse.Namespace) -> Job:
         code = EXIT_FOUND if bad else EXIT_OK
         if args.json:
             results = [trial.to_dict() for trial in every]
-            print(json.dumps(json_document("race", code, results=results), indent=2))
+            document = json_document("race", code, start_methods=list(methods), results=results)
+            print(json.dumps(document, indent=2))
             return code
         print(WHY)
         for counter in counters:
