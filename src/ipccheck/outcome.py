@@ -84,5 +84,6 @@ def describe_deaths(outcome: Outcome) -> tuple[str, ...]:
             done = "its progress is unknown"
         if outcome.broken is not None and (fault is None or index != fault.victim):
             done += "; ipccheck stopped it once the channel broke"
-        lines.append(f"{child.name} {exit_description(child.exitcode)}; {done}")
+        raised = f" ({child.error})" if child.error else ""
+        lines.append(f"{child.name} {exit_description(child.exitcode)}{raised}; {done}")
     return tuple(lines)

@@ -14,11 +14,13 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
+from .child_errors import read_report, run_reporting
 from .default_context import left_unchosen
 from .interrupts import sigint_deferred
 
@@ -39,10 +41,12 @@ class Role:
 
 @dataclass(frozen=True)
 class Child:
-    """One child of a finished group: its role and how it ended (None: it never did)."""
+    """One child of a run: its role, how it ended (None: it never did) and, if its target
+    raised, the exception in one line (``child_errors.summarize``)."""
 
     role: Role
     exitcode: int | None
+    error: str | None = None
 
     @property
     def name(self) -> str:
@@ -105,6 +109,8 @@ class ProcessGroup:
     def __init__(self, ctx: BaseContext) -> None:
         self.ctx = ctx
         self.members: list[tuple[Role, BaseProcess]] = []
+        self.reports: dict[int, Connection] = {}  # id(process) -> where its exception arrives
+        self.errors: dict[int, str] = {}  # id(process) -> the exception it reported
         self.unreaped: list[str] = []
         self._final: tuple[Child, ...] | None = None
 
@@ -119,12 +125,23 @@ class ProcessGroup:
         role = role if isinstance(role, Role) else Role(role)
         # Every concrete context has ``Process``; typeshed declares it on each subclass only.
         make: Callable[..., BaseProcess] = self.ctx.Process  # type: ignore[attr-defined]
-        process = make(target=target, args=tuple(args), name=str(role), daemon=True)
+        reader, writer = self.ctx.Pipe(duplex=False)
+        process = make(
+            target=run_reporting, args=(target, tuple(args), writer), name=str(role), daemon=True
+        )
         # Ctrl-C waits until the child is started and recorded; the default start method
         # stays unchosen if it was (a spawn start would fix it).
-        with sigint_deferred(), left_unchosen():
-            process.start()
-            self.members.append((role, process))  # only started processes: stop() joins each
+        try:
+            with sigint_deferred(), left_unchosen():
+                process.start()
+                self.members.append((role, process))  # only started processes: stop() joins each
+                self.reports[id(process)] = reader
+        except BaseException:
+            if id(process) not in self.reports:
+                reader.close()
+            raise
+        finally:
+            writer.close()  # the child holds its own copy; EOF then means it has ended
         return process
 
     def alive(self) -> list[BaseProcess]:
@@ -159,7 +176,15 @@ class ProcessGroup:
         """Every child started, in start order, with its exit code (None: still running)."""
         if self._final is not None:
             return self._final
-        return tuple(Child(role, process.exitcode) for role, process in self.members)
+        return tuple(self._child(role, process) for role, process in self.members)
+
+    def _child(self, role: Role, process: BaseProcess) -> Child:
+        """The record of one child; an ended child's report is read (once) on the way."""
+        if process.exitcode is not None and id(process) in self.reports:
+            error = read_report(self.reports.pop(id(process)))
+            if error is not None:
+                self.errors[id(process)] = error
+        return Child(role, process.exitcode, self.errors.get(id(process)))
 
     def exitcodes(self) -> dict[str, int | None]:
         """Process name -> exit code (negative: killed by that signal; None: never ended)."""
@@ -182,7 +207,10 @@ class ProcessGroup:
             process.kill()
             process.join(TERMINATE_GRACE)
         self.unreaped = [describe(p) for p in self.processes if p.is_alive()]
-        self._final = tuple(Child(role, process.exitcode) for role, process in self.members)
+        self._final = tuple(self._child(role, process) for role, process in self.members)
+        for reader in self.reports.values():  # a child never reaped: nothing more will come
+            reader.close()
+        self.reports.clear()
         for process in self.processes:
             if not process.is_alive():
                 process.close()  # releases the sentinel fd now rather than at garbage collection

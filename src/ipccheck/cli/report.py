@@ -80,6 +80,7 @@ def as_json(outcome: Outcome, violations: Sequence[Violation]) -> dict[str, Any]
         "seconds": round(outcome.seconds, 6),
         "timed_out": outcome.timed_out,
         "exitcodes": outcome.exitcodes,
+        "errors": {child.name: child.error for child in outcome.children if child.error},
         "fault": None if workload.fault is None else str(workload.fault),
         "died": list(outcome.died),
         "broken": outcome.broken,

@@ -66,6 +66,7 @@ def check_healthy(outcome: Outcome) -> list[Violation]:
     broken = outcome.broken is not None
     evidence = [
         f"{child.name}: {exit_description(child.exitcode)}"
+        + (f", raised {child.error}" if child.error else "")
         for child in outcome.children
         if child.role.index != victim and child.exitcode != 0 and not outcome.timed_out
         and not broken

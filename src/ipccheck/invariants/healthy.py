@@ -120,6 +120,7 @@ def check_exit_codes(outcome: Outcome) -> list[Violation]:
         return []
     evidence = [
         f"{child.name}: {exit_description(child.exitcode)}"
+        + (f", raised {child.error}" if child.error else "")
         for child in outcome.children
         if child.exitcode != 0
     ]
