@@ -137,6 +137,8 @@ def _verify_channel(
     for start_method in prepared.contexts:
 
         def run_case(case: Case, start_method: str = start_method) -> list[Violation]:
+            # runner.run looks this start method's context up by name: the same object as
+            # prepared.contexts[start_method], which it hands to the stand-in's execute().
             workload = Workload(
                 channel.kind, case["procs"], case["items"], start_method, "stream", prepared.timeout
             )
