@@ -204,6 +204,7 @@ def test_object_the_child_cannot_rebuild_is_refused(start_method):
 
 FRESH_INTERPRETER = """
 import multiprocessing
+import sys
 
 from ipccheck.conformance import examples, verify_counter, verify_pipe, verify_queue
 
@@ -215,23 +216,40 @@ def queue_watching_the_default(ctx):
     return ctx.Queue()
 
 
+def still_free(after):
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    assert chosen is None, f"{after} fixed the start method to {chosen!r}"
+
+
 if __name__ == "__main__":
-    verify_queue(multiprocessing.Queue, start_methods=["fork"], max_examples=1)
-    verify_queue(queue_watching_the_default, start_methods=["fork"], max_examples=1)
-    verify_pipe(multiprocessing.Pipe, start_methods=["fork"], max_examples=1)
-    verify_counter(examples.LockedCounter, start_methods=["fork"], procs=2, increments=100, trials=1)
-    assert set(seen) == {None}, f"the default start method was set during a factory call: {seen}"
+    start_methods = [sys.argv[1]]
+    small = dict(max_examples=1, max_procs=1, max_items=2)
+    verify_queue(multiprocessing.Queue, start_methods=start_methods, **small)
+    still_free("verify_queue(multiprocessing.Queue)")
+    verify_queue(queue_watching_the_default, start_methods=start_methods, **small)
+    assert set(seen) == {None}, f"the start method was set during a factory call: {seen}"
+    verify_queue(examples.manager_queue, start_methods=start_methods, **small)
+    still_free("verify_queue(examples.manager_queue)")  # the factory starts a manager
+    verify_pipe(multiprocessing.Pipe, start_methods=start_methods, **small)
+    still_free("verify_pipe(multiprocessing.Pipe)")
+    verify_counter(examples.LockedCounter, start_methods=start_methods, procs=2, increments=100, trials=1)
+    still_free("verify_counter(examples.LockedCounter)")
     multiprocessing.set_start_method("spawn")  # RuntimeError if anything fixed the default
     print("the start method is still the user's to choose")
 """
 
 
-def test_verifying_leaves_the_start_method_unset(tmp_path):
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_verifying_leaves_the_start_method_unset(tmp_path, start_method):
     """In a fresh interpreter, after verifying, ``set_start_method("spawn")`` still works."""
     script = tmp_path / "fresh.py"
     script.write_text(textwrap.dedent(FRESH_INTERPRETER))
     result = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=100
+        [sys.executable, str(script), start_method],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=100,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "still the user's to choose" in result.stdout

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from .._validate import platform_default_start_method, require_start_methods, supported_start_methods
+from ..default_context import left_unchosen
 
 # What a factory may take as ``ctx``: a context, or the ``multiprocessing`` module itself (which
 # stands for the default context), so that ``def __init__(self, ctx=multiprocessing)`` type-checks.
@@ -75,13 +76,19 @@ def calling_convention(factory: Any) -> str:
 
 
 def call_with(factory: Any, ctx: BaseContext) -> Any:
-    """Call ``factory`` so that what it builds belongs to ``ctx`` whenever it can."""
+    """Call ``factory`` so that what it builds belongs to ``ctx`` whenever it can.
+
+    A factory may start processes itself (``ctx.Manager()`` starts the manager's server), and
+    CPython fixes the process-wide default while starting a spawn or forkserver child; so the
+    call is made inside ``left_unchosen``, which puts back the "not chosen yet" state.
+    """
     convention = calling_convention(factory)
-    if convention == REBIND:
-        return getattr(ctx, factory.__name__)()
-    if convention == PASS_CTX:
-        return factory(**{CTX: ctx})
-    return factory()
+    with left_unchosen():
+        if convention == REBIND:
+            return getattr(ctx, factory.__name__)()
+        if convention == PASS_CTX:
+            return factory(**{CTX: ctx})
+        return factory()
 
 
 def as_is_hint(factory: Any, name: str, start_method: str) -> str:
