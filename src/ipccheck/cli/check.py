@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from .._validate import require_start_methods
-from ..conformance.checks import check_kind
-from ..conformance.factory import KINDS, load
+from ..conformance.factory import OBJECT_KINDS, load
 from ..conformance.verdict import ConformanceError
+from ..conformance.verify import verify_kind
 from .options import (
     EXIT_FOUND,
     EXIT_OK,
@@ -33,13 +33,14 @@ EXAMPLES_HELP = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("check", help=HELP, description=HELP + ".")
-    parser.add_argument("kind", choices=KINDS, help="what the factory returns")
+    parser.add_argument("kind", choices=OBJECT_KINDS, help="what the factory returns")
     parser.add_argument(
         "factory",
         metavar="MODULE:ATTR",
-        help="a zero-argument callable returning the object (current directory on sys.path)",
+        help="a callable returning the object, given the start method's context if it takes "
+        "a ctx parameter (current directory on sys.path)",
     )
     parser.add_argument("--examples", type=int, default=None, help=EXAMPLES_HELP)
     add_start_method(parser)
@@ -59,7 +60,7 @@ def prepare(args: argparse.Namespace) -> Job:
 
     def job() -> int:
         try:
-            report = check_kind(args.kind, factory, **options)
+            report = verify_kind(args.kind, factory, **options)
         except ConformanceError as failure:
             if args.json:
                 document = json_document("check", EXIT_FOUND, results=[failure.to_dict()])

@@ -2,25 +2,29 @@
 
 Do not copy these: each one hides a real-world bug behind a plausible wrapper. They live inside
 the package (not in tests/) because spawn and forkserver children must import their classes to
-rebuild them. Each wraps a correct ``multiprocessing`` object and breaks one promise in
-``put``/``send``/``increment``; because every process has its own copy of the wrapper, the
-bug hits each producer separately. Items are ipccheck's ``(producer, seq)`` pairs, and a
-sentinel is ``(producer, END)``.
+rebuild them. Each builds a correct ``multiprocessing`` object from the ``ctx`` the kit passes
+and breaks one promise in ``put``/``send``/``increment``; because every process has its own
+copy of the wrapper, the bug hits each producer separately. Items are ipccheck's
+``(producer, seq)`` pairs, and a sentinel is ``(producer, END)``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing.connection import Connection
+from multiprocessing.queues import Queue
+from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from ..protocol import END
+from .contexts import ContextLike
 
 
 class _WrappedQueue:
     """A ``multiprocessing.Queue`` with the ``get`` side left correct."""
 
-    def __init__(self) -> None:
-        self._queue = multiprocessing.Queue()
+    def __init__(self, ctx: ContextLike = multiprocessing) -> None:
+        self._queue: Queue[Any] = ctx.Queue()
 
     def put(self, item: Any) -> None:
         self._queue.put(item)
@@ -48,8 +52,8 @@ class DropLastQueue(_WrappedQueue):
     So each producer's last item before its sentinel never arrives; every other one does.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ContextLike = multiprocessing) -> None:
+        super().__init__(ctx)
         self._held: Any = None
 
     def put(self, item: Any) -> None:
@@ -77,8 +81,8 @@ class ReorderingQueue(_WrappedQueue):
     It flushes a held item before a sentinel, so the only broken promise is the order.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ContextLike = multiprocessing) -> None:
+        super().__init__(ctx)
         self._held: Any = None
 
     def put(self, item: Any) -> None:
@@ -97,7 +101,7 @@ class ReorderingQueue(_WrappedQueue):
 class DroppingConnection:
     """One end of a ``Pipe`` whose ``send`` silently loses item 1."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Connection[Any, Any]) -> None:
         self._connection = connection
 
     def send(self, message: Any) -> None:
@@ -115,9 +119,9 @@ class DroppingConnection:
         self._connection.close()
 
 
-def dropping_pipe() -> tuple[Any, DroppingConnection]:
+def dropping_pipe(ctx: ContextLike) -> tuple[Connection[Any, Any], DroppingConnection]:
     """A ``Pipe()`` whose sending end loses one message."""
-    reader, writer = multiprocessing.Pipe()
+    reader, writer = ctx.Pipe()
     return reader, DroppingConnection(writer)
 
 
@@ -131,9 +135,9 @@ class TruncatingConnection(DroppingConnection):
         self._connection.send(message)
 
 
-def truncating_pipe() -> tuple[Any, TruncatingConnection]:
+def truncating_pipe(ctx: ContextLike) -> tuple[Connection[Any, Any], TruncatingConnection]:
     """A ``Pipe()`` whose sending end truncates large messages."""
-    reader, writer = multiprocessing.Pipe()
+    reader, writer = ctx.Pipe()
     return reader, TruncatingConnection(writer)
 
 
@@ -147,9 +151,9 @@ class NeverClosingConnection(DroppingConnection):
         pass  # the bug: the reader never sees EOF while the parent's copy stays open
 
 
-def never_closing_pipe() -> tuple[Any, NeverClosingConnection]:
+def never_closing_pipe(ctx: ContextLike) -> tuple[Connection[Any, Any], NeverClosingConnection]:
     """A ``Pipe()`` whose sending end cannot be closed: the reader never gets EOF."""
-    reader, writer = multiprocessing.Pipe()
+    reader, writer = ctx.Pipe()
     return reader, NeverClosingConnection(writer)
 
 
@@ -163,8 +167,8 @@ class ParentOnlyQueue(_WrappedQueue):
 class UnlockedCounter:
     """A shared ``Value`` whose ``+= 1`` is a read and a write with no lock around the pair."""
 
-    def __init__(self) -> None:
-        self._value = multiprocessing.Value("q", 0)
+    def __init__(self, ctx: ContextLike = multiprocessing) -> None:
+        self._value: Synchronized[int] = ctx.Value("q", 0)
 
     def increment(self) -> None:
         self._value.value += 1  # the bug: should be inside ``with self._value.get_lock():``

@@ -1,25 +1,26 @@
 """Turn what a user hands the kit into objects ipccheck can run, or into one clear error.
 
-A factory runs in the parent; what it returns goes to the children as a ``Process`` argument.
-Everything that can be wrong with that (not callable, raises, wrong shape, cannot be sent to a
-child of this start method, cannot be rebuilt in the child) is found here, before any search
-starts, and reported as ``TypeError`` or ``ValueError`` naming the factory: never as a hang.
+A factory runs in the parent, given the context under test when it asks for one (``contexts``);
+what it returns goes to the children as a ``Process`` argument. What can be wrong with the
+factory itself (not callable, needs other arguments, raises, returns the wrong shape) is found
+here and reported as ``TypeError`` or ``ValueError`` naming the factory; what can be wrong with
+sending its object to a child is the probe's job (``probe``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import inspect
-import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from multiprocessing.context import BaseContext
 from typing import Any
 
-from ..processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
+from .contexts import CTX, call_with
 
-KINDS: tuple[str, ...] = ("queue", "pipe", "counter")
+# The kinds of object the kit can verify, each with its own entry point.
+OBJECT_KINDS: tuple[str, ...] = ("queue", "pipe", "counter")
 
 # What each kind must offer, in words for the error message.
 SHAPES = {
@@ -27,9 +28,6 @@ SHAPES = {
     "pipe": "a pair (a, b) of connection-like objects with send, recv, poll and close",
     "counter": "an object with increment() and a value attribute",
 }
-
-# A probe child does nothing but receive the object; this is ample even for spawn.
-PROBE_SECONDS = 30.0
 
 
 def name_of(factory: Any) -> str:
@@ -41,7 +39,7 @@ def name_of(factory: Any) -> str:
     return repr(factory)
 
 
-def load(spec: str) -> Callable[[], Any]:
+def load(spec: str) -> Callable[..., Any]:
     """Import ``MODULE:ATTR`` (the current directory first on ``sys.path``), as the command does."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
@@ -59,37 +57,37 @@ def load(spec: str) -> Callable[[], Any]:
             target = getattr(target, part)
         except AttributeError:
             raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
-    return check_callable(target)
+    return require_callable(target)
 
 
-def check_callable(factory: object) -> Callable[[], Any]:
-    """The factory itself must be callable with no arguments."""
+def require_callable(factory: object) -> Callable[..., Any]:
+    """The factory must be callable with no arguments, or with only the keyword ``ctx``."""
     if not callable(factory):
-        raise TypeError(f"factory must be a zero-argument callable, got {type(factory).__name__}")
+        raise TypeError(
+            f"factory must be a callable taking no arguments (or only ctx), "
+            f"got {type(factory).__name__}"
+        )
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
+        return factory
+    required = [
+        p.name
+        for p in parameters
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name != CTX
+    ]
+    if required:
+        raise TypeError(
+            f"factory {name_of(factory)} must be callable with no arguments (or only ctx), "
+            f"but it requires {', '.join(required)}"
+        )
     return factory
 
 
-@contextlib.contextmanager
-def default_start_method(start_method: str) -> Iterator[None]:
-    """Make ``start_method`` the default for the duration, then restore the previous choice.
-
-    A factory that calls ``multiprocessing.Queue()`` builds it with the default context, and
-    a fork-context lock cannot be sent to a spawn child. Calling the factory under the start
-    method being checked lets the same factory be checked under every start method.
-    """
-    previous = multiprocessing.get_start_method(allow_none=True)
-    multiprocessing.set_start_method(start_method, force=True)
+def make(factory: Callable[..., Any], kind: str, ctx: BaseContext) -> Any:
+    """Call the factory for ``ctx`` (see ``contexts``); check the result has the shape ``kind`` needs."""
     try:
-        yield
-    finally:
-        multiprocessing.set_start_method(previous, force=True)
-
-
-def make(factory: Callable[[], Any], kind: str, start_method: str) -> Any:
-    """Call the factory under ``start_method`` and check the result has the shape ``kind`` needs."""
-    try:
-        with default_start_method(start_method):
-            made = factory()
+        made = call_with(factory, ctx)
     except Exception as exc:
         raise ValueError(
             f"factory {name_of(factory)} raised {type(exc).__name__}: {exc}"
@@ -142,11 +140,7 @@ def shape_problem(kind: str, made: Any) -> str | None:
             if missing:
                 return f"end {label} has no {', '.join(missing)}"
         return None
-    raise ValueError(f"unknown kind {kind!r}; choose from: {', '.join(KINDS)}")
-
-
-def accept(thing: Any) -> None:
-    """Probe child target: receiving ``thing`` is the whole test."""
+    raise ValueError(f"unknown kind {kind!r}; choose from: {', '.join(OBJECT_KINDS)}")
 
 
 def release(thing: Any) -> None:
@@ -159,41 +153,3 @@ def release(thing: Any) -> None:
         join_thread = getattr(end, "join_thread", None)
         if callable(join_thread):
             join_thread()
-
-
-def probe(factory: Callable[[], Any], kind: str, start_method: str) -> None:
-    """Make one object and hand it to one child of ``start_method``; raise if that cannot work.
-
-    Under spawn and forkserver the object is pickled into the child, so an object holding a
-    thread lock, or whose class the child cannot import, fails here with a clear message
-    instead of failing every run of the search.
-    """
-    made = make(factory, kind, start_method)
-    sent = made[1] if kind == "pipe" else made
-    what = f"the {kind} from {name_of(factory)}"
-    ctx = multiprocessing.get_context(start_method)
-    try:
-        with ProcessGroup(ctx) as group:
-            try:
-                group.start(accept, (sent,), role="probe")
-            except Exception as exc:
-                raise TypeError(
-                    f"{what} cannot be passed to a {start_method} child: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from None
-            try:
-                group.join(Deadline(PROBE_SECONDS))
-            except DeadlineExceeded:
-                raise TypeError(
-                    f"{what}: a {start_method} child that only receives it did not exit "
-                    f"within {PROBE_SECONDS:g} s"
-                ) from None
-        code = group.exitcodes()["probe"]
-        if code != 0:
-            raise TypeError(
-                f"{what} could not be rebuilt in a {start_method} child "
-                f"({exit_description(code)}); "
-                "is its class defined at module level in a module the child can import?"
-            )
-    finally:
-        release(made)

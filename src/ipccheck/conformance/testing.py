@@ -1,31 +1,56 @@
-"""pytest base classes: subclass one, override its factory method, and pytest runs the checks.
+"""pytest base classes: subclass one, define its factory method, and pytest runs the checks.
 
     class TestMyQueue(QueueConformance):
-        def make_queue(self):
-            return MyQueue()
+        def make_queue(self, ctx):
+            return MyQueue(ctx)
 
+The factory method may take ``ctx`` (the context of the start method under test, as every kit
+factory may) or nothing (``def make_queue(self)``): it is handed to the kit as the factory.
 Each class gives one test per start method (unavailable ones are skipped), so a failure names
-the start method in the test id. No fixtures, so no pytest plugin is needed; pytest is imported
-only when a test runs. Class attributes tune the search (``max_examples``, ``timeout``...).
+the start method in the test id. No fixtures, so no pytest plugin is needed, and no pytest
+import either: a skip is ``unittest.SkipTest``, which pytest honours. Class attributes tune the
+search (``max_examples``, ``timeout``...).
 """
 
 from __future__ import annotations
 
+import unittest
+from collections.abc import Callable
 from typing import Any
 
 from .._validate import supported_start_methods
-from .checks import check_counter, check_pipe, check_queue
+from .verify import (
+    DEFAULT_COUNTER_PROCS,
+    DEFAULT_INCREMENTS,
+    DEFAULT_TRIALS,
+    verify_counter,
+    verify_pipe,
+    verify_queue,
+)
 
 
-def _run_under(start_method: str, check: Any, factory: Any, options: dict[str, Any]) -> None:
-    import pytest
+class _Conformance:
+    """What every base class shares: run one check on the subclass's factory method."""
 
-    if start_method not in supported_start_methods():
-        pytest.skip(f"start method {start_method!r} is not available on this platform")
-    check(factory, start_methods=[start_method], **options)
+    def _options(self) -> dict[str, Any]:
+        return {}
+
+    def _verify_under(
+        self, start_method: str, factory_name: str, verify: Callable[..., Any]
+    ) -> None:
+        """Run ``verify`` on this test's factory method under one start method, or skip."""
+        if start_method not in supported_start_methods():
+            raise unittest.SkipTest(f"start method {start_method!r} is not available here")
+        factory = getattr(self, factory_name, None)
+        if factory is None:
+            raise TypeError(
+                f"{type(self).__name__} must define {factory_name}(self) or "
+                f"{factory_name}(self, ctx) returning the object to check"
+            )
+        verify(factory, start_methods=[start_method], **self._options())
 
 
-class _SearchOptions:
+class _SearchOptions(_Conformance):
     """The search settings a subclass may override, passed on to the check as keywords."""
 
     max_examples: int | None = None
@@ -43,53 +68,44 @@ class _SearchOptions:
 
 
 class QueueConformance(_SearchOptions):
-    """Override ``make_queue``; the class checks it under fork, spawn and forkserver."""
-
-    def make_queue(self) -> Any:
-        raise NotImplementedError("override make_queue() to return the queue to check")
+    """Define ``make_queue(self)`` or ``make_queue(self, ctx)``; checked under each start method."""
 
     def test_queue_conforms_under_fork(self) -> None:
         """Every item exactly once, in order per producer, with fork children."""
-        _run_under("fork", check_queue, self.make_queue, self._options())
+        self._verify_under("fork", "make_queue", verify_queue)
 
     def test_queue_conforms_under_spawn(self) -> None:
         """Every item exactly once, in order per producer, with spawn children."""
-        _run_under("spawn", check_queue, self.make_queue, self._options())
+        self._verify_under("spawn", "make_queue", verify_queue)
 
     def test_queue_conforms_under_forkserver(self) -> None:
         """Every item exactly once, in order per producer, with forkserver children."""
-        _run_under("forkserver", check_queue, self.make_queue, self._options())
+        self._verify_under("forkserver", "make_queue", verify_queue)
 
 
 class PipeConformance(_SearchOptions):
-    """Override ``make_pipe`` to return a connected pair ``(a, b)``; ``b`` goes to the child."""
-
-    def make_pipe(self) -> Any:
-        raise NotImplementedError("override make_pipe() to return the pair (a, b) to check")
+    """Define ``make_pipe(self[, ctx])`` returning a connected pair ``(a, b)``; ``b`` goes to the child."""
 
     def test_pipe_conforms_under_fork(self) -> None:
         """Order, exactly-once, large messages and EOF, with fork children."""
-        _run_under("fork", check_pipe, self.make_pipe, self._options())
+        self._verify_under("fork", "make_pipe", verify_pipe)
 
     def test_pipe_conforms_under_spawn(self) -> None:
         """Order, exactly-once, large messages and EOF, with spawn children."""
-        _run_under("spawn", check_pipe, self.make_pipe, self._options())
+        self._verify_under("spawn", "make_pipe", verify_pipe)
 
     def test_pipe_conforms_under_forkserver(self) -> None:
         """Order, exactly-once, large messages and EOF, with forkserver children."""
-        _run_under("forkserver", check_pipe, self.make_pipe, self._options())
+        self._verify_under("forkserver", "make_pipe", verify_pipe)
 
 
-class CounterConformance:
-    """Override ``make_counter``; passing is evidence, not proof (see ``check_counter``)."""
+class CounterConformance(_Conformance):
+    """Define ``make_counter(self[, ctx])``; passing is evidence, not proof (see ``verify_counter``)."""
 
-    procs: int = 4
-    increments: int = 100_000
-    trials: int = 3
+    procs: int = DEFAULT_COUNTER_PROCS
+    increments: int = DEFAULT_INCREMENTS
+    trials: int = DEFAULT_TRIALS
     timeout: float | None = None
-
-    def make_counter(self) -> Any:
-        raise NotImplementedError("override make_counter() to return the counter to check")
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -101,12 +117,12 @@ class CounterConformance:
 
     def test_counter_loses_nothing_under_fork(self) -> None:
         """No lost update under contention, with fork children."""
-        _run_under("fork", check_counter, self.make_counter, self._options())
+        self._verify_under("fork", "make_counter", verify_counter)
 
     def test_counter_loses_nothing_under_spawn(self) -> None:
         """No lost update under contention, with spawn children."""
-        _run_under("spawn", check_counter, self.make_counter, self._options())
+        self._verify_under("spawn", "make_counter", verify_counter)
 
     def test_counter_loses_nothing_under_forkserver(self) -> None:
         """No lost update under contention, with forkserver children."""
-        _run_under("forkserver", check_counter, self.make_counter, self._options())
+        self._verify_under("forkserver", "make_counter", verify_counter)

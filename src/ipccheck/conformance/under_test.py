@@ -3,7 +3,8 @@
 Each class has what ``runner.run(workload, method)`` needs (``FAMILY`` and ``execute``) and
 mirrors the reference method it stands in for (``methods/queue.py``, ``methods/pipe.py``,
 ``methods/value.py``): the same producers, the same ``channel.collect``, the same Observation.
-The only difference is where the channel comes from: the user's factory, called per run.
+The only difference is where the channel comes from: the user's factory, called once per run
+with the context the runner hands ``execute`` (see ``contexts`` for how a factory receives it).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def polling_getter(channel: Any) -> Callable[[float], Message | None]:
             if time.monotonic() >= give_up:
                 return None
             time.sleep(NAP_SECONDS)
-        return channel.get()
+        message: Message = channel.get()
+        return message
 
     return receive
 
@@ -54,7 +56,7 @@ class QueueUnderTest:
 
     FAMILY = CHANNEL
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[..., Any]) -> None:
         self.factory = factory
 
     def execute(
@@ -65,7 +67,7 @@ class QueueUnderTest:
         deadline: Deadline,
         observation: Observation,
     ) -> None:
-        channel = make(self.factory, "queue", workload.start_method)
+        channel = make(self.factory, "queue", ctx)
         try:
             self.exchange(channel, workload, group, deadline, observation)
         finally:
@@ -169,7 +171,7 @@ class PipeUnderTest:
 
     FAMILY = CHANNEL
 
-    def __init__(self, factory: Callable[[], Any], size: int = 0) -> None:
+    def __init__(self, factory: Callable[..., Any], size: int = 0) -> None:
         self.factory = factory
         self.size = size
 
@@ -184,7 +186,7 @@ class PipeUnderTest:
         readers: list[Any] = []
         try:
             for index in range(workload.procs):
-                reader, writer = make(self.factory, "pipe", workload.start_method)
+                reader, writer = make(self.factory, "pipe", ctx)
                 readers.append(reader)
                 args = (writer, index, workload.base, self.size)
                 group.start(pipe_producer, args, role=producer_role(index))
@@ -215,7 +217,7 @@ class CounterUnderTest:
 
     FAMILY = STATE
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[..., Any]) -> None:
         self.factory = factory
 
     def execute(
@@ -226,7 +228,7 @@ class CounterUnderTest:
         deadline: Deadline,
         observation: Observation,
     ) -> None:
-        counter = make(self.factory, "counter", workload.start_method)
+        counter = make(self.factory, "counter", ctx)
         start = ctx.Barrier(workload.procs)
         for index in range(workload.procs):
             args = (counter, start, workload.base, workload.timeout)
