@@ -70,7 +70,7 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         received=tuple(observation.received),
         sentinels=tuple(observation.sentinels),
         slots=None if observation.slots is None else tuple(observation.slots),
-        children=group.children(),
+        children=group.children() + tuple(observation.children),
         seconds=seconds,
         timed_out=timed_out,
         alive_at_deadline=tuple(alive_at_deadline),
@@ -80,6 +80,8 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         leaked_fds=leftovers.new_fds(fds_before, leftovers.open_fds()),
         error=error,
         broken=broken,
+        failed=tuple(observation.failed),
+        lost=tuple(observation.lost),
     )
     return dataclasses.replace(outcome, died=describe_deaths(outcome))
 
