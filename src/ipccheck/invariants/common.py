@@ -4,6 +4,7 @@ survives, each producer's items keep their order, and nothing of it is left behi
 from __future__ import annotations
 
 from ..outcome import Outcome
+from ..protocol import POOL
 from .violation import Violation, summarize
 
 
@@ -15,6 +16,8 @@ def check_deadline(outcome: Outcome) -> list[Violation]:
     if outcome.is_channel:
         so_far = (f"received {len(outcome.received)} item(s) and {len(outcome.sentinels)} "
                   "sentinel(s) so far")
+    elif outcome.family == POOL:  # ``results`` names the tasks whose results never came
+        so_far = f"{len(outcome.received)} of {outcome.expected} task results arrived"
     else:  # the shared state is read once the workers are done, which they never were
         so_far = "the final state was never read, so the observed total means nothing"
     message = (
