@@ -16,7 +16,8 @@ from hypothesis import given, settings
 
 from ipccheck import Fault, Workload, check, run
 from ipccheck.cli import main
-from ipccheck.methods import POOLS
+from ipccheck.faults import hits
+from ipccheck.methods import POOLS, pool_tasks
 from ipccheck.methods.pool_tasks import TaskProgress
 from ipccheck.outcome import Outcome
 
@@ -160,6 +161,26 @@ def test_the_reference_pool_with_its_loss_watch_switched_off_waits_out_the_deadl
                            fault=Fault("kill", 1, 2)))
     assert outcome.timed_out and outcome.lost == ()
     assert [v.invariant for v in check(outcome)] == ["deadline", "fault-delivery"]
+    assert_nothing_left(outcome)
+
+
+@pytest.mark.skipif("fork" not in strategies.selected_start_methods(), reason="patches forked workers")
+def test_a_task_that_ends_its_worker_with_sys_exit_is_reported_lost(monkeypatch):
+    """SystemExit is no exception a Pool reports: the worker ends, and the task is lost.
+
+    The fault's moment calls sys.exit(3) instead of killing (the patch reaches the workers
+    because fork copies the parent's modules).
+    """
+    def exit_instead(fault, index, done):
+        if hits(fault, index, done):
+            sys.exit(3)
+
+    monkeypatch.setattr(pool_tasks, "strike", exit_instead)
+    outcome = run(Workload("pool", procs=2, base=5, start_method="fork", mode="imap",
+                           fault=Fault("kill", 1, 2)))
+    assert [number for number, _ in outcome.lost] == [7]
+    assert "exit code 3); the pool replaced the worker" in outcome.lost[0][1]
+    assert not outcome.timed_out
     assert_nothing_left(outcome)
 
 
