@@ -16,7 +16,8 @@ from .known import history, op
 
 QUEUE, BOUNDED, COUNTER, DICT = QueueModel(), QueueModel(maxsize=1), CounterModel(), DictModel()
 
-# (name, model, history, linearizable, index in the history of the culprit when not)
+# (name, model, history, linearizable, index in the history of the culprit when not; when two
+# overlapping operations are symmetric, either may be named)
 CASES = [
     ("overlapping puts may come out in either order", QUEUE, history(
         op(0, 0, 10, "put(1)"), op(1, 1, 11, "put(2)"),
@@ -51,7 +52,7 @@ CASES = [
     ("an empty bounded queue cannot be full", BOUNDED, history(
         op(0, 0, 1, "put_nowait(2) raises Full")), False, 0),
     ("overlapping fetch_adds cannot both return 0", COUNTER, history(
-        op(0, 0, 3, "fetch_add(1) -> 0"), op(1, 1, 2, "fetch_add(1) -> 0")), False, 1),
+        op(0, 0, 3, "fetch_add(1) -> 0"), op(1, 1, 2, "fetch_add(1) -> 0")), False, (0, 1)),
     ("overlapping fetch_adds return 0 and 1 in either order", COUNTER, history(
         op(0, 0, 3, "fetch_add(1) -> 1"), op(1, 1, 2, "fetch_add(1) -> 0")), True, None),
     ("a read after two increments returned cannot miss one", COUNTER, history(
@@ -67,7 +68,8 @@ CASES = [
         op(0, 0, 10, "set('x', 1)"), op(1, 1, 2, "get('x') -> None"), op(2, 3, 4, "get('x') -> 1")),
         True, None),
     ("two overlapping compare-and-sets cannot both win", DICT, history(
-        op(0, 0, 5, "cas('x', None, 1) -> True"), op(1, 1, 4, "cas('x', None, 2) -> True")), False, 1),
+        op(0, 0, 5, "cas('x', None, 1) -> True"), op(1, 1, 4, "cas('x', None, 2) -> True")),
+        False, (0, 1)),
     ("one compare-and-set wins, the other sees its value", DICT, history(
         op(0, 0, 5, "cas('x', None, 1) -> False"), op(1, 1, 4, "cas('x', None, 2) -> True"),
         op(1, 6, 7, "get('x') -> 2")), True, None),
@@ -92,7 +94,8 @@ def test_every_checker_gives_the_known_answer(name, model, hist, expected, culpr
         assert verdict.linearizable is expected, checker
         if expected:
             continue
-        assert verdict.culprit is hist.operations[culprit], (checker, verdict.culprit)
+        allowed = [hist.operations[i] for i in (culprit if isinstance(culprit, tuple) else (culprit,))]
+        assert any(verdict.culprit is op for op in allowed), (checker, verdict.culprit)
         assert verdict.culprit in verdict.evidence
         assert "no valid linearization point for" in verdict.summary()
 

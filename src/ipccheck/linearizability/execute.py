@@ -30,8 +30,10 @@ from .kinds import Kind
 from .recorder import Recorder
 from .scenario import Call, Scenario
 
-# How long one look for leftover queue items waits.
+# How long the parent naps between looks for leftover queue items while children flush, and
+# how long a last get waits when the queue cannot say how many items are left.
 DRAIN_SECONDS = 0.01
+DRAIN_GRACE = 0.5
 
 
 class ScenarioError(Exception):
@@ -120,23 +122,44 @@ def collect(readers: dict[Any, int], group: ProcessGroup, deadline: Deadline) ->
     return operations
 
 
-def drain(obj: Any, group: ProcessGroup, deadline: Deadline) -> None:
-    """Take what is left in a queue while its children finish flushing, unrecorded."""
+def _left(obj: Any) -> int | None:
+    """How many items were put and not yet taken, if the queue can tell (macOS: it cannot)."""
+    qsize = getattr(obj, "qsize", None)
+    try:
+        return int(qsize()) if callable(qsize) else None
+    except NotImplementedError:
+        return None
+
+
+def drain(obj: Any, group: ProcessGroup, deadline: Deadline) -> bool:
+    """Take what is left in a queue, unrecorded, so that no feeder thread waits for a reader.
+
+    While children are alive they may be flushing to the pipe: take whatever is there. Once
+    they are gone, the parent's own feeder may still be writing (a large setup item): take
+    until ``qsize()`` says nothing is left, or, where qsize is missing, until a get has
+    waited DRAIN_GRACE seconds in vain. False: the deadline passed first.
+    """
     get_nowait = getattr(obj, "get_nowait", None)
-    while True:
-        alive = group.any_alive()
+    empty = getattr(obj, "empty", None)
+    if not callable(get_nowait):
+        while callable(empty) and not empty():  # no feeder thread: what is put is there
+            obj.get()
+        return True
+    while group.any_alive() and not deadline.expired():
         try:
-            if callable(get_nowait):
-                get_nowait()
-                continue
-            if not obj.empty():
-                obj.get()
-                continue
+            get_nowait()
         except queue.Empty:
-            pass
-        if not alive or deadline.expired():
-            return
-        time.sleep(DRAIN_SECONDS)
+            time.sleep(DRAIN_SECONDS)
+    while not deadline.expired():
+        left = _left(obj)
+        if left == 0:
+            return True
+        try:
+            obj.get(timeout=min(DRAIN_GRACE, deadline.remaining()))
+        except queue.Empty:
+            if left is None:
+                return True
+    return False
 
 
 def execute(scenario: Scenario, kind: Kind, factory: Callable[..., Any], ctx: BaseContext,
@@ -156,6 +179,12 @@ def execute(scenario: Scenario, kind: Kind, factory: Callable[..., Any], ctx: Ba
                         deadline.remaining())
                 try:
                     group.start(perform, args, role=Role("process", process))
+                except Exception as exc:  # e.g. a fork-context lock sent to a spawn child
+                    raise ScenarioError(
+                        f"cannot start a {ctx.get_start_method()} child with this object "
+                        f"({type(exc).__name__}: {exc}); a factory that takes ctx makes it "
+                        "for the start method under test"
+                    ) from None
                 finally:
                     writer.close()
                 readers[reader] = process
@@ -165,10 +194,9 @@ def execute(scenario: Scenario, kind: Kind, factory: Callable[..., Any], ctx: Ba
                 for reader in readers:
                     reader.close()
             run_part(kind, obj, scenario.teardown, main, scenario)
-            if kind.name == "queue":
-                drain(obj, group, deadline)
+            drained = drain(obj, group, deadline) if kind.name == "queue" else True
             group.join(deadline)
-        clean = True
+        clean = drained
     finally:
         release(obj, clean)
     history = History(main.operations + children)

@@ -14,9 +14,12 @@ one counter per process ("the first k operations of process p have taken effect"
 makes one call at a time, so its operations always take effect in its own order, and those
 counters name exactly the same set as Lowe's bitset, in a few bytes.
 
-Both searches are iterative (a real history is far deeper than Python's recursion limit),
-try the candidate called earliest first (usually the real order), and stop after ``budget``
-seconds with no verdict rather than run on.
+Both searches are iterative (a real history is far deeper than Python's recursion limit) and
+stop after ``budget`` seconds with no verdict rather than run on. Among the operations that
+may go next they try first the one that returned earliest: it has the least room to wait,
+while an operation whose process was descheduled mid-call (its interval spans many others)
+is tried late, near where it most likely took effect. On 8-process queue histories that
+order finished in seconds where earliest-call-first did not finish in minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from .verdict import Verdict
 
 # How many steps between two looks at the clock.
 CLOCK_EVERY = 1024
+
+# A return time later than any real one: what a finished process is waiting for.
+_NEVER = 2**63
 
 # A path through the search, newest step first: (operation, rest of the path), or None.
 Path = tuple[Operation, Any] | None
@@ -60,15 +66,20 @@ def _search(
     give_up = None if budget is None else time.monotonic() + budget
     lanes = [history.lanes[p] for p in history.processes]
     ends = tuple(len(lane) for lane in lanes)
+    calls = [[op.call for op in lane] + [0] for lane in lanes]  # + a sentinel past the end
+    rets = [[op.ret for op in lane] + [_NEVER] for lane in lanes]
+    indices = range(len(lanes))
 
     def candidates(frontier: tuple[int, ...]) -> list[int]:
-        """Processes whose next operation may take effect now, the earliest called first."""
-        heads = [(lanes[p][i], p) for p, i in enumerate(frontier) if i < ends[p]]
-        if not heads:
-            return []
-        horizon = min(op.ret for op, _ in heads)  # no one may overtake an operation that returned
-        ready = sorted((op.call, p) for op, p in heads if op.call <= horizon)
-        return [p for _, p in ready]
+        """Processes whose next operation may take effect now, the one that returned first first.
+
+        An operation may go next unless a waiting operation returned before it was called:
+        so unless its call is later than the earliest return among the waiting operations.
+        """
+        horizon = min([rets[p][frontier[p]] for p in indices])
+        ready = [p for p in indices if frontier[p] < ends[p] and calls[p][frontier[p]] <= horizon]
+        ready.sort(key=lambda p: rets[p][frontier[p]])
+        return ready
 
     start = tuple(0 for _ in lanes)
     seen: set[tuple[tuple[int, ...], Any]] = set()

@@ -69,3 +69,42 @@ def stress(
             return Trial(scenario, start_method, run, runs, history, verdict, undecided)
         undecided += verdict.linearizable is None
     return Trial(scenario, start_method, runs, runs, undecided=undecided)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many of ``runs`` runs of one scenario gave a non-linearizable history."""
+
+    scenario: Scenario
+    start_method: str
+    failures: int
+    runs: int
+    example: Trial | None  # the first failing run, with its history and verdict
+
+    def __str__(self) -> str:
+        return f"{self.failures} of {self.runs} runs not linearizable under {self.start_method}"
+
+
+def failure_rate(
+    scenario: Scenario,
+    kind: Kind,
+    factory: Callable[..., Any],
+    start_method: str,
+    *,
+    runs: int,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Rate:
+    """Run ``scenario`` exactly ``runs`` times and count the non-linearizable histories."""
+    require_count("runs", runs, minimum=1, maximum=MAX_RUNS)
+    ctx = multiprocessing.get_context(require_start_method(start_method))
+    seconds = require_timeout(timeout)
+    failures = 0
+    example: Trial | None = None
+    for run in range(1, runs + 1):
+        history = execute(scenario, kind, factory, ctx, Deadline(seconds))
+        verdict = linearize(history, kind.model, budget=CHECK_BUDGET)
+        if verdict.linearizable is False:
+            failures += 1
+            if example is None:
+                example = Trial(scenario, start_method, run, runs, history, verdict)
+    return Rate(scenario, start_method, failures, runs, example)
