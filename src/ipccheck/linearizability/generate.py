@@ -4,10 +4,10 @@ Needs the optional Hypothesis extra; every import of it is inside a function for
 Shrinking moves toward fewer processes, fewer calls, and calls earlier in the operation list,
 so a failing scenario ends as small as the bug allows.
 
-Two rules keep a generated scenario from waiting for nothing: a queue's ``get`` blocks, so a
-scenario has no more of them than it has puts (an extra one becomes ``get_nowait``, else
-``empty``, else a ``put``, whichever the operation set allows; a set with ``get`` must have
-``put``), and the setup part, which the parent runs alone, never calls ``get``.
+Two rules keep a generated scenario from waiting for nothing: a queue's ``get`` blocks, so
+each one must be sure of an item (``_bounded_gets``; one that is not becomes ``get_nowait``,
+else ``empty``, else a ``put``, whichever the operation set allows; a set with ``get`` must
+have ``put``), and the setup part, which the parent runs alone, never calls ``get``.
 """
 
 from __future__ import annotations
@@ -39,31 +39,68 @@ def _call(kind: Kind, name: str) -> Any:
     return st.just(Call(name))
 
 
-def build(kind: Kind, setup: list[Call], parallel: list[list[Call]], teardown: list[Call],
-          payload: int, operations: tuple[str, ...]) -> Scenario:
-    """Number the put values and keep blocking gets within the number of puts."""
+def _numbered(parts: list[list[Call]]) -> list[tuple[Call, ...]]:
+    """Give every put the next value, in order: setup, each parallel part, teardown."""
     numbered = 0
-    gets_left = sum(call.name == "put" for call in [*setup, *sum(parallel, []), *teardown])
-    instead = next((n for n in ("get_nowait", "empty", "put") if n in operations), "put")
-
-    def fix(calls: list[Call]) -> tuple[Call, ...]:
-        nonlocal numbered, gets_left
+    out = []
+    for calls in parts:
         fixed = []
         for call in calls:
-            if kind.name == "queue" and call.name == "get":
-                if gets_left == 0:
-                    call = Call(instead)
-                else:
-                    gets_left -= 1
             if call.name == "put":
                 numbered += 1
                 call = Call("put", (numbered,))
             fixed.append(call)
-        return tuple(fixed)
+        out.append(tuple(fixed))
+    return out
 
-    first = fix(setup)
-    middle = tuple(fix(part) for part in parallel)
-    return Scenario(middle, first, fix(teardown), payload)
+
+def _bounded_gets(setup: list[Call], parallel: list[list[Call]], teardown: list[Call],
+                  instead: str) -> tuple[list[list[Call]], list[Call]]:
+    """Replace every blocking get that might find no item to wait for.
+
+    In the parallel part, the items sure to come are the setup puts and each process's puts
+    that no get of its own precedes; a get_nowait may take one of them too. Gets beyond that
+    become ``instead``. The teardown runs after everything, so it may take what is left.
+    """
+    sure = len([c for c in setup if c.name == "put"])
+    for calls in parallel:
+        for call in calls:
+            if call.name == "get":
+                break
+            sure += call.name == "put"
+    budget = sure - sum(c.name == "get_nowait" for calls in parallel for c in calls)
+    fixed = []
+    for calls in parallel:
+        kept = []
+        for call in calls:
+            if call.name == "get":
+                if budget <= 0:
+                    call = Call(instead)
+                budget -= 1
+            kept.append(call)
+        fixed.append(kept)
+    everything = [*setup, *(c for calls in fixed for c in calls)]
+    left = sum(c.name == "put" for c in everything) - sum(
+        c.name in ("get", "get_nowait") for c in everything)
+    last = []
+    for call in teardown:
+        if call.name == "get":
+            if left <= 0:
+                call = Call(instead)
+            left -= 1
+        left += call.name == "put"
+        last.append(call)
+    return fixed, last
+
+
+def build(kind: Kind, setup: list[Call], parallel: list[list[Call]], teardown: list[Call],
+          payload: int, operations: tuple[str, ...]) -> Scenario:
+    """Number the put values and, for a queue, keep every blocking get sure of an item."""
+    if kind.name == "queue":
+        instead = next((n for n in ("get_nowait", "empty", "put") if n in operations), "put")
+        parallel, teardown = _bounded_gets(setup, parallel, teardown, instead)
+    first, *middle, last = _numbered([setup, *parallel, teardown])
+    return Scenario(tuple(middle), first, last, payload)
 
 
 def scenarios(kind: Kind, operations: tuple[str, ...], *, max_procs: int, max_calls: int,

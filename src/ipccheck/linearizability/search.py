@@ -76,7 +76,7 @@ def _search(
         An operation may go next unless a waiting operation returned before it was called:
         so unless its call is later than the earliest return among the waiting operations.
         """
-        horizon = min([rets[p][frontier[p]] for p in indices])
+        horizon = min([rets[p][frontier[p]] for p in indices], default=_NEVER)
         ready = [p for p in indices if frontier[p] < ends[p] and calls[p][frontier[p]] <= horizon]
         ready.sort(key=lambda p: rets[p][frontier[p]])
         return ready
