@@ -5,9 +5,9 @@ Shrinking moves toward fewer processes, fewer calls, and calls earlier in the op
 so a failing scenario ends as small as the bug allows.
 
 Two rules keep a generated scenario from waiting for nothing: a queue's ``get`` blocks, so
-each one must be sure of an item (``_bounded_gets``; one that is not becomes ``get_nowait``,
-else ``empty``, else a ``put``, whichever the operation set allows; a set with ``get`` must
-have ``put``), and the setup part, which the parent runs alone, never calls ``get``.
+each one must be sure of an item (``_bounded_gets``; one that is not becomes ``empty``, else
+``qsize``, else a ``put``, whichever the operation set allows: none of them takes an item; a
+set with ``get`` must have ``put``), and the setup part, run by the parent alone, never gets.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def build(kind: Kind, setup: list[Call], parallel: list[list[Call]], teardown: l
           payload: int, operations: tuple[str, ...]) -> Scenario:
     """Number the put values and, for a queue, keep every blocking get sure of an item."""
     if kind.name == "queue":
-        instead = next((n for n in ("get_nowait", "empty", "put") if n in operations), "put")
+        # What a get with no item it is sure of becomes: an operation that takes no item.
+        instead = next((n for n in ("empty", "qsize", "put") if n in operations), "put")
         parallel, teardown = _bounded_gets(setup, parallel, teardown, instead)
     first, *middle, last = _numbered([setup, *parallel, teardown])
     return Scenario(tuple(middle), first, last, payload)
