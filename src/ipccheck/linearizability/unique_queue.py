@@ -161,9 +161,10 @@ def _cover(inside: list[tuple[float, float, object]], empty: Operation) -> list[
     """The fewest values whose time surely inside covers ``empty`` (greedy interval cover)."""
     point: float = empty.call
     chosen: list[object] = []
-    while True:
+    for _ in inside:  # each round covers more, so at most one round per interval
         best = max((iv for iv in inside if iv[0] < point), key=lambda iv: iv[1])
         chosen.append(best[2])
-        if best[1] > empty.ret:
-            return chosen
+        if best[1] > empty.ret or best[1] <= point:
+            break
         point = best[1]
+    return chosen
