@@ -99,14 +99,14 @@ def cell(verdict: Verdict) -> str:
 def render(rows: Sequence[Row]) -> str:
     """A table: one row per history, one column per checker, then plain/memoised."""
     names = ("unique-queue", "wing-gong-lowe", "wing-gong")
-    lines = [f"{'kind':<8}{'procs':>6}{'ops':>9}  " + "".join(f"{n:>26}" for n in names)
+    lines = [f"{'history of':<14}{'procs':>6}{'ops':>9}  " + "".join(f"{n:>26}" for n in names)
              + f"{'plain/memo':>12}"]
     for row in rows:
         cells = [cell(row.verdicts[n]) if n in row.verdicts else "-" for n in names]
         memo, plain = row.verdicts["wing-gong-lowe"], row.verdicts["wing-gong"]
         ratio = plain.seconds / memo.seconds if memo.seconds > 0 else float("inf")
         shown = f"{ratio:.1f}x" if plain.finished else f">{ratio:.0f}x"
-        lines.append(f"{row.kind:<8}{row.processes:>6}{len(row.history):>9}  "
+        lines.append(f"{row.kind:<14}{row.processes:>6}{len(row.history):>9}  "
                      + "".join(f"{c:>26}" for c in cells) + f"{shown:>12}")
     return "\n".join(lines)
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from ..processes import Deadline, DeadlineExceeded, ProcessGroup, Role, exit_description
 from .history import MAIN, History, Operation, process_label
-from .kinds import Kind
+from .kinds import Bound, Kind
 from .recorder import Recorder
-from .scenario import Call, Scenario
+from .scenario import Call, Scenario, carried
 
 # How long the parent naps between looks for leftover queue items while children flush, and
 # how long a last get waits when the queue cannot say how many items are left.
@@ -74,27 +74,28 @@ def release(obj: Any, clean: bool) -> None:
         join_thread()
 
 
+def bind(kind: Kind, obj: Any, calls: tuple[Call, ...]) -> Bound:
+    """One callable per operation the calls use, looked up before any clock is read."""
+    return kind.bind(obj, tuple(dict.fromkeys(call.name for call in calls)))
+
+
+def make_calls(bound: Bound, calls: tuple[Call, ...], payload: int, recorder: Recorder) -> None:
+    """Make each call in turn, recording it (a put sends its value with the payload)."""
+    for call in calls:
+        method = bound[call.name]
+        args = tuple(carried(a, payload) for a in call.args) if call.name == "put" else call.args
+        recorder.record(call.name, args, lambda: method(*args))  # noqa: B023 - called at once
+
+
 def perform(kind: Kind, obj: Any, process: int, calls: tuple[Call, ...], payload: int,
             start: Any, writer: Any, timeout: float) -> None:
     """Child target: wait for the others, make every call, send the record, exit."""
-    scenario = Scenario(((Call("probe"),),), payload=payload)  # only for value()
-    bound = kind.bind(obj, tuple(dict.fromkeys(call.name for call in calls)))
     recorder = Recorder(process)
+    bound = bind(kind, obj, calls)
     start.wait(timeout)
-    for call in calls:
-        args = tuple(scenario.value(a) for a in call.args) if call.name == "put" else call.args
-        recorder.record(call.name, args, lambda: bound[call.name](*args))  # noqa: B023 - run now
+    make_calls(bound, calls, payload, recorder)
     writer.send(recorder.operations)
     writer.close()
-
-
-def run_part(kind: Kind, obj: Any, calls: tuple[Call, ...], recorder: Recorder,
-             scenario: Scenario) -> None:
-    """The parent's setup or teardown part, recorded as process ``main``."""
-    bound = kind.bind(obj, tuple(dict.fromkeys(call.name for call in calls)))
-    for call in calls:
-        args = tuple(scenario.value(a) for a in call.args) if call.name == "put" else call.args
-        recorder.record(call.name, args, lambda: bound[call.name](*args))  # noqa: B023 - run now
 
 
 def collect(readers: dict[Any, int], group: ProcessGroup, deadline: Deadline) -> list[Operation]:
@@ -169,7 +170,7 @@ def execute(scenario: Scenario, kind: Kind, factory: Callable[..., Any], ctx: Ba
     clean = False
     main = Recorder(MAIN)
     try:
-        run_part(kind, obj, scenario.setup, main, scenario)
+        make_calls(bind(kind, obj, scenario.setup), scenario.setup, scenario.payload, main)
         with ProcessGroup(ctx) as group:
             start = ctx.Barrier(len(scenario.parallel))
             readers: dict[Any, int] = {}
@@ -193,7 +194,8 @@ def execute(scenario: Scenario, kind: Kind, factory: Callable[..., Any], ctx: Ba
             finally:
                 for reader in readers:
                     reader.close()
-            run_part(kind, obj, scenario.teardown, main, scenario)
+            last = scenario.teardown
+            make_calls(bind(kind, obj, last), last, scenario.payload, main)
             drained = drain(obj, group, deadline) if kind.name == "queue" else True
             group.join(deadline)
         clean = drained

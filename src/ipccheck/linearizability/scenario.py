@@ -49,6 +49,11 @@ class Bulk:
         return f"<{self.tag}: {len(self.body)} ints>"
 
 
+def carried(argument: Any, payload: int) -> Any:
+    """A put's value as sent: ``argument`` itself, or a Bulk of ``payload`` ints tagged with it."""
+    return Bulk(argument, payload) if payload else argument
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Setup calls, one list of calls per child process, teardown calls, and the payload size."""
@@ -75,7 +80,7 @@ class Scenario:
 
     def value(self, argument: Any) -> Any:
         """What a put really sends for ``argument``: itself, or a Bulk carrying the payload."""
-        return Bulk(argument, self.payload) if self.payload else argument
+        return carried(argument, self.payload)
 
     def __str__(self) -> str:
         lines = []
