@@ -53,11 +53,12 @@ def check_order(outcome: Outcome) -> list[Violation]:
 
 
 def check_left_behind(outcome: Outcome) -> list[Violation]:
-    """After cleanup nothing of the run remains: no process, segment, path or descriptor."""
+    """After cleanup nothing of the run remains: no process, thread, segment, path or descriptor."""
     evidence = [f"process still alive: {name}" for name in outcome.left_processes]
+    evidence += [f"thread still running: {name}" for name in outcome.left_threads]
     evidence += [f"shared-memory segment not unlinked: {name}" for name in outcome.left_shm]
     evidence += [f"path not removed: {path}" for path in outcome.left_paths]
     if outcome.leaked_fds:
-        fds = ", ".join(str(fd) for fd in outcome.leaked_fds)
+        fds = ", ".join(outcome.leaked_fds)
         evidence.append(f"{len(outcome.leaked_fds)} file descriptor(s) leaked: {fds}")
     return summarize("left-behind", evidence)
