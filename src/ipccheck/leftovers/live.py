@@ -87,8 +87,8 @@ def describe_pid(pid: int, known: dict[int, BaseProcess]) -> str:
     return f"{_proc_field(pid, 'Name')} (pid {pid}{unreaped})"
 
 
-def new_children(before: frozenset[int], own: Iterable[int | None] = ()) -> tuple[str, ...]:
-    """Children alive now that were not before, except ``own`` (reaped by their group), named."""
+def new_children(before: frozenset[int], own: Iterable[int | None] = ()) -> dict[int, str]:
+    """Children alive now that were not before, except ``own`` (reported by their group), named."""
     known = {p.pid: p for p in multiprocessing.active_children() if p.pid}
     excluded = set(before) | {pid for pid in own if pid is not None}
-    return tuple(describe_pid(pid, known) for pid in sorted(child_pids() - excluded))
+    return {pid: describe_pid(pid, known) for pid in sorted(child_pids() - excluded)}

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from ..processes import ProcessGroup, Role
-from .descriptors import describe_fd, new_fds, open_fds
+from .descriptors import describe_fd, fd_target, new_fds, open_fds
 from .entries import SHM_DIR, Evidence, held_paths, listing, shm_exists, strings_in
 from .live import child_pids, new_children, new_threads, threads_now
 
@@ -106,7 +106,11 @@ class RunWatch:
         """Everything the run left, after ``group`` was stopped; ``shm_names``/``paths``: reported."""
         fds_after = open_fds()  # collects garbage first: what is only unreferenced is not left
         threads = new_threads(self.threads)
-        processes = tuple(group.unreaped) + new_children(self.children, self.own_pids)
+        strays = new_children(self.children, self.own_pids)
+        processes = tuple(group.unreaped) + tuple(strays.values())
+        # A pipe shared with a process left running (its sentinel, say) is reported with it.
+        shared = set().union(*(held_paths(pid) for pid in child_pids() - self.children))
+        fds = [fd for fd in new_fds(self.fds, fds_after) if fd_target(fd) not in shared]
         self.evidence.saw(held_paths())
         in_run = sorted(os.path.join(self.directory, name) for name in os.listdir(self.directory))
         self.remove_directory()
@@ -117,7 +121,7 @@ class RunWatch:
         return Leftovers(
             processes=processes,
             threads=threads,
-            fds=tuple(describe_fd(fd) for fd in new_fds(self.fds, fds_after)),
+            fds=tuple(describe_fd(fd) for fd in fds),
             segments=tuple(sorted(segments)),
             paths=tuple(sorted(left_paths)),
         )
