@@ -11,6 +11,7 @@ import it (``tests`` is a package on ``sys.path``).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -236,7 +237,7 @@ class Misbehaves:
 def die_holding_write_lock(channel: Any) -> None:
     """Take the queue's write lock, as a feeder thread does around each message, and be killed."""
     channel._wlock.acquire()
-    os.kill(os.getpid(), 9)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 class QueueWhoseWriterDiedHoldingTheLock:

@@ -27,7 +27,16 @@ def read_scale(text: str | None) -> float:
     return scale
 
 
-SCALE = read_scale(os.environ.get(VARIABLE))
+def _from_environment() -> tuple[float, str | None]:
+    """The scale, and the problem with the variable if it is not a valid one (then scale 1)."""
+    try:
+        return read_scale(os.environ.get(VARIABLE)), None
+    except ValueError as exc:
+        return 1.0, str(exc)
+
+
+# Read once, here; conftest.py turns PROBLEM into a one-line usage error.
+SCALE, PROBLEM = _from_environment()
 
 
 def seconds(base: float) -> float:

@@ -1,7 +1,7 @@
 """Run one Workload with its method and record an Outcome, whatever happens.
 
 The runner owns everything a method should not have to think about: the start-method
-context, the deadline, cleanup on every path, and the watch (``leftovers.RunWatch``) that
+context, the deadline, cleanup on every path, and the watch (``leftovers.Watch``) that
 finds what the run left behind (processes, threads, descriptors, segments, temp paths) by
 comparing before and after, without relying on what the method reports about itself.
 A method that hangs or raises still yields an Outcome (with ``timed_out`` or ``error`` set),
@@ -14,7 +14,7 @@ import dataclasses
 import multiprocessing
 import time
 
-from .leftovers import RunWatch
+from .leftovers import Watch, warm_up
 from .methods import METHODS
 from .outcome import Outcome, describe_deaths, observed_total
 from .processes import Deadline, DeadlineExceeded
@@ -45,9 +45,10 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
     alive_at_deadline: list[str] = []
     error: str | None = None
     broken: str | None = None
-    with RunWatch(ctx) as watch:
+    warm_up(ctx)
+    with Watch() as watch:
         started = time.perf_counter()
-        group = watch.group()
+        group = watch.group(ctx)
         try:
             with group:
                 try:
@@ -61,7 +62,7 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
             error = f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - started
-        left = watch.finish(group, observation.shm_names, observation.paths)
+        left = watch.finish(group.unreaped, observation.shm_names, observation.paths)
     outcome = Outcome(
         workload=workload,
         family=method.FAMILY,

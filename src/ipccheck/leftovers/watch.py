@@ -1,9 +1,10 @@
 """One run, watched: what existed before it, what tied things to it, and what it left after.
 
-``RunWatch`` takes the "before" snapshots, hands out the run's ``ProcessGroup`` (a
+``Watch`` takes the "before" snapshots, hands out the run's ``ProcessGroup`` (a
 ``WatchedGroup``, which notes the evidence each start offers and gives every child the run's
 own temporary directory), and ``finish`` reports each kind of leftover by name. The runner
-uses it so that "nothing left behind" does not rest on what a method says about itself.
+uses it so that "nothing left behind" does not rest on what a method says about itself; the
+pytest plugin uses it around one test.
 """
 
 from __future__ import annotations
@@ -57,11 +58,21 @@ class Leftovers:
     segments: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
 
+    def evidence(self) -> list[str]:
+        """One line per leftover, in words (the ``left-behind`` invariant's and the plugin's)."""
+        lines = [f"process still alive: {name}" for name in self.processes]
+        lines += [f"thread still running: {name}" for name in self.threads]
+        lines += [f"shared-memory segment not unlinked: {name}" for name in self.segments]
+        lines += [f"path not removed: {path}" for path in self.paths]
+        if self.fds:
+            lines.append(f"{len(self.fds)} file descriptor(s) leaked: {', '.join(self.fds)}")
+        return lines
+
 
 class WatchedGroup(ProcessGroup):
     """A ProcessGroup that tells its watch what each start shows, and runs children in its directory."""
 
-    def __init__(self, ctx: BaseContext, watch: RunWatch) -> None:
+    def __init__(self, ctx: BaseContext, watch: Watch) -> None:
         super().__init__(ctx)
         self.watch = watch
 
@@ -75,25 +86,27 @@ class WatchedGroup(ProcessGroup):
         return process
 
 
-class RunWatch:
-    """Snapshots on entry; ``finish`` after the run's group is stopped; the directory removed on exit."""
+class Watch:
+    """Snapshots on entry; ``finish`` once everything watched has stopped; the directory removed on exit.
 
-    def __init__(self, ctx: BaseContext) -> None:
-        warm_up(ctx)
-        self.ctx = ctx
+    ``directory`` is the watched code's own temporary directory: whatever is left in it is
+    reported, then removed with it. ``evidence`` collects what ties an entry to the run.
+    """
+
+    def __init__(self, prefix: str = "ipccheck-run-") -> None:
         self.temp_root = tempfile.gettempdir()
         self.threads = threads_now()
         self.children = child_pids()
         self.fds = open_fds()
         self.shm = listing(SHM_DIR)
         self.temp = listing(self.temp_root)
-        self.directory = tempfile.mkdtemp(prefix="ipccheck-run-")
+        self.directory = tempfile.mkdtemp(prefix=prefix)
         self.evidence = Evidence()
         self.own_pids: set[int | None] = set()
 
-    def group(self) -> WatchedGroup:
-        """The run's process group: every child of the run is started through it."""
-        return WatchedGroup(self.ctx, self)
+    def group(self, ctx: BaseContext) -> WatchedGroup:
+        """A process group for the run: every child of the run is started through it."""
+        return WatchedGroup(ctx, self)
 
     def saw_start(self, args: tuple[Any, ...]) -> None:
         """A child is about to start: note the names it is handed and what this process holds."""
@@ -101,16 +114,21 @@ class RunWatch:
         self.evidence.saw(held_paths())
 
     def finish(
-        self, group: ProcessGroup, shm_names: Iterable[str] = (), paths: Iterable[str] = ()
+        self, unreaped: Iterable[str] = (), shm_names: Iterable[str] = (), paths: Iterable[str] = ()
     ) -> Leftovers:
-        """Everything the run left, after ``group`` was stopped; ``shm_names``/``paths``: reported."""
+        """Everything left: ``unreaped`` processes of the run's group, and what the watch finds.
+
+        ``shm_names`` and ``paths`` are what the watched code reported making: each is left if
+        it still exists. Call it once the run's own processes were stopped.
+        """
         fds_after = open_fds()  # collects garbage first: what is only unreferenced is not left
         threads = new_threads(self.threads)
         strays = new_children(self.children, self.own_pids)
-        processes = tuple(group.unreaped) + tuple(strays.values())
-        # A pipe shared with a process left running (its sentinel, say) is reported with it.
+        # What a process left running holds is the run's; a pipe shared with it (its sentinel,
+        # say) is reported with that process rather than as a descriptor of its own.
         shared = set().union(*(held_paths(pid) for pid in child_pids() - self.children))
         fds = [fd for fd in new_fds(self.fds, fds_after) if fd_target(fd) not in shared]
+        self.evidence.saw(shared)
         self.evidence.saw(held_paths())
         in_run = sorted(os.path.join(self.directory, name) for name in os.listdir(self.directory))
         self.remove_directory()
@@ -119,7 +137,7 @@ class RunWatch:
         left_paths = {path for path in paths if os.path.lexists(path)} | set(in_run)
         left_paths.update(self.evidence.paths(self.temp_root, self.temp, listing(self.temp_root)))
         return Leftovers(
-            processes=processes,
+            processes=tuple(unreaped) + tuple(strays.values()),
             threads=threads,
             fds=tuple(describe_fd(fd) for fd in fds),
             segments=tuple(sorted(segments)),
@@ -130,7 +148,7 @@ class RunWatch:
         """Remove the run's own temporary directory and whatever its children left in it."""
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def __enter__(self) -> RunWatch:
+    def __enter__(self) -> Watch:
         return self
 
     def __exit__(
