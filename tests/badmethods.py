@@ -85,6 +85,46 @@ class LeavesSegment:
             segment.close()  # closed, but never unlinked: the segment stays in /dev/shm
 
 
+# The segment a LeavesInheritedSegment run's forked children would inherit (never by name).
+INHERITED: list[shared_memory.SharedMemory] = []
+
+
+class LeavesInheritedSegment(QueueMethod):
+    """Holds a segment while it starts its producers, never names it to them, never unlinks it.
+
+    A forked child inherits the mapping without being told its name; the only sign of the
+    segment is that the parent held it when the children started.
+    """
+
+    def execute(self, workload, ctx, group, deadline, observation):  # type: ignore[no-untyped-def]
+        segment = shared_memory.SharedMemory(create=True, size=8)
+        INHERITED.append(segment)
+        self.leaked.append(segment.name)
+        try:
+            super().execute(workload, ctx, group, deadline, observation)
+        finally:
+            INHERITED.remove(segment)
+            segment.close()
+
+
+class LeavesSegmentOpen(QueueMethod):
+    """After its run, makes a segment and keeps it open (a cache that is never released)."""
+
+    def execute(self, workload, ctx, group, deadline, observation):  # type: ignore[no-untyped-def]
+        super().execute(workload, ctx, group, deadline, observation)
+        self.leaked.append(shared_memory.SharedMemory(create=True, size=8))
+
+
+class ReportsButKeeps(QueueMethod):
+    """Makes a temp directory in the parent, reports it, and forgets to remove it."""
+
+    def execute(self, workload, ctx, group, deadline, observation):  # type: ignore[no-untyped-def]
+        directory = tempfile.mkdtemp(prefix=PREFIX)
+        observation.paths.append(directory)
+        self.leaked.append(directory)
+        super().execute(workload, ctx, group, deadline, observation)
+
+
 def put_and_touch(path: str, channel: Any, producer_id: int, base: int, mode: str) -> None:
     """A producer that also appends a line to a file it was handed by name."""
     with open(path, "a", encoding="ascii") as log:

@@ -61,11 +61,59 @@ def test_a_segment_never_unlinked_is_named(start_method):
         outcome = run(workload(start_method, "shared-memory"), method=method)
     finally:
         for name in method.leaked:
-            segment = shared_memory.SharedMemory(name=name)
-            segment.close()
-            segment.unlink()
+            unlink(name)
     (name,) = method.leaked
     assert only(outcome, "left-behind") == f"shared-memory segment not unlinked: {name.lstrip('/')}"
+
+
+def unlink(name: str) -> None:
+    segment = shared_memory.SharedMemory(name=name)
+    segment.close()
+    segment.unlink()
+
+
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_a_segment_held_while_the_children_start_is_named(start_method):
+    """Never named to a child, never reported: the parent held it when the children started."""
+    method = badmethods.LeavesInheritedSegment()
+    try:
+        outcome = run(workload(start_method), method=method)
+    finally:
+        for name in method.leaked:
+            unlink(name)
+    (name,) = method.leaked
+    assert only(outcome, "left-behind") == f"shared-memory segment not unlinked: {name.lstrip('/')}"
+
+
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_a_segment_still_open_after_the_run_is_named_with_its_descriptor(start_method):
+    """Made after the children ended and kept open: this process still holds it, by two fds."""
+    method = badmethods.LeavesSegmentOpen()
+    try:
+        outcome = run(workload(start_method), method=method)
+    finally:
+        for segment in method.leaked:
+            segment.close()
+            segment.unlink()
+    (segment,) = method.leaked
+    name = segment.name.lstrip("/")
+    assert [v.invariant for v in check(outcome)] == ["left-behind", "left-behind"]
+    assert f"shared-memory segment not unlinked: {name}" in [m for _, m in found(outcome)]
+    fd_line = found(outcome)[1][1]  # the segment's own descriptor, and the one its mmap keeps
+    held = rf"\d+ -> /dev/shm/{name}"
+    assert re.fullmatch(rf"2 file descriptor\(s\) leaked: {held}, {held}", fd_line), fd_line
+
+
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_a_path_the_method_reported_but_kept_is_named(start_method):
+    method = badmethods.ReportsButKeeps()
+    try:
+        outcome = run(workload(start_method), method=method)
+    finally:
+        for directory in method.leaked:
+            os.rmdir(directory)
+    (directory,) = method.leaked
+    assert only(outcome, "left-behind") == f"path not removed: {directory}"
 
 
 @pytest.mark.parametrize("start_method", START_METHODS)
@@ -213,9 +261,7 @@ def test_the_conformance_kit_reports_a_queue_factory_that_leaks(start_method):
     finally:
         for name in QueueWithStats.made:
             if shm_exists(name):
-                segment = shared_memory.SharedMemory(name=name)
-                segment.close()
-                segment.unlink()
+                unlink(name)
     error = caught.value
     assert error.invariants == ("left-behind",)
     assert all(v.message.startswith("shared-memory segment not unlinked: ") for v in error.violations)
