@@ -27,7 +27,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing import resource_tracker, util
-from typing import Any
 
 import pytest
 
@@ -88,13 +87,6 @@ def selected_start_methods(config: pytest.Config) -> tuple[str, ...]:
     return config.stash[SELECTED]
 
 
-def _param(start_method: str) -> Any:
-    if start_method in supported_start_methods():
-        return pytest.param(start_method, id=start_method)
-    reason = f"start method {start_method!r} is not available on this platform"
-    return pytest.param(start_method, id=start_method, marks=pytest.mark.skip(reason=reason))
-
-
 def _parametrizes(metafunc: pytest.Metafunc, name: str) -> bool:
     """Does the test parametrize ``name`` itself (``@pytest.mark.parametrize``)?"""
     for marker in metafunc.definition.iter_markers("parametrize"):
@@ -110,11 +102,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per chosen start method for each test that takes the ``start_method`` fixture."""
     if FIXTURE in metafunc.fixturenames and not _parametrizes(metafunc, FIXTURE):
         chosen = selected_start_methods(metafunc.config)
-        metafunc.parametrize(FIXTURE, [_param(m) for m in chosen], indirect=True)
+        metafunc.parametrize(FIXTURE, chosen, ids=chosen, indirect=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect tests parametrized by hand with a start method not chosen; skip unavailable ones."""
+    """Deselect tests whose start method was not chosen; skip those this platform lacks."""
     chosen = selected_start_methods(config)
     keep, drop = [], []
     for item in items:
