@@ -23,7 +23,8 @@ class Outcome:
     (producer, position) where position is how many messages had arrived before that
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
     ``children`` are the run's processes, each with its role and exit code.
-    The ``left_*`` fields list what was still there after cleanup: each should be empty.
+    The ``left_*`` fields and ``leaked_fds`` name what was still there after cleanup (a
+    descriptor as ``7 -> /path``): each should be empty.
     ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
     ``broken`` says how a producer's death broke the channel itself (``protocol.ChannelBroken``);
     the producers it left waiting were stopped, so their work is incomplete.
@@ -44,9 +45,10 @@ class Outcome:
     timed_out: bool = False
     alive_at_deadline: tuple[str, ...] = ()
     left_processes: tuple[str, ...] = ()
+    left_threads: tuple[str, ...] = ()
     left_shm: tuple[str, ...] = ()
     left_paths: tuple[str, ...] = ()
-    leaked_fds: tuple[int, ...] = ()
+    leaked_fds: tuple[str, ...] = ()
     error: str | None = None
     died: tuple[str, ...] = ()
     broken: str | None = None
