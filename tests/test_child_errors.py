@@ -12,6 +12,8 @@ from ipccheck.processes import Deadline, ProcessGroup
 
 from .strategies import selected_start_methods
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def explode(word: str) -> None:
     """A child target that fails the way user code does."""

@@ -24,6 +24,8 @@ from ipccheck.outcome import Outcome
 from . import badmethods
 from .timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 START_METHODS = ("fork", "spawn")
 
 

@@ -11,6 +11,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 SCRIPT = textwrap.dedent(
     """
     import contextlib, io, multiprocessing

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from ipccheck._validate import supported_start_methods
 from ipccheck.bench import BenchSettings, Progress, run, run_bench
 from ipccheck.bench.tables import channel_table
 from ipccheck.bench.transfer import Channel
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
 
 QUIET = Progress(1000, io.StringIO())
 

@@ -15,6 +15,8 @@ from ipccheck.methods import METHODS
 from ..badmethods import QueueWhoseWriterDiedHoldingTheLock
 from ..timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def ipccheck(*args: str, timeout: float = seconds(120)) -> subprocess.CompletedProcess[str]:
     """Run the real command (as ``python -m ipccheck``) and capture what it prints."""

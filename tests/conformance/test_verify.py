@@ -22,6 +22,8 @@ from ipccheck.conformance import (
 from ipccheck.conformance.factory import OBJECT_KINDS
 from ipccheck.conformance.verify import VERIFIERS
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 START_METHODS = supported_start_methods()
 # Small bounds keep shrinking and the passing searches cheap; the kit's defaults are larger.
 # A spawn child costs ~30 ms on an idle machine and 10x that under load, so the searches under

@@ -26,6 +26,8 @@ from ipccheck.processes import DeadlineExceeded
 from tests.strategies import explore_choices, explore_programs, explore_schedules
 from tests.timing import seconds
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 METHODS = supported_start_methods()
 # A new set of workers per example costs a process start each: ~1 ms under fork, but each
 # spawn or forkserver child imports ipccheck (60-90 ms here, more on a loaded machine). Those

@@ -14,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import ipccheck.lessons
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
 
 # One hazard of each family module (each gets its context from run_hazard the same way);
 # the static test below covers every line of every module.

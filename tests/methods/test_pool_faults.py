@@ -26,6 +26,8 @@ from ipccheck.outcome import Outcome
 
 from .. import strategies
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 KINDS = FAULT_KINDS + TASK_FAULT_KINDS
 EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
 
