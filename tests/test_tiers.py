@@ -6,6 +6,8 @@ import textwrap
 
 import pytest
 
+from .timing import seconds
+
 pytestmark = pytest.mark.processes  # the inner runs below start (or try to start) children
 
 STARTS = {
@@ -17,17 +19,17 @@ STARTS = {
         import multiprocessing
         process = multiprocessing.get_context("fork").Process(target=print)
         process.start()
-        process.join(30)
+        process.join(SECONDS)
     """,
     "subprocess": """
         import subprocess, sys
-        subprocess.run([sys.executable, "-c", "pass"], timeout=30, check=False)
+        subprocess.run([sys.executable, "-c", "pass"], timeout=SECONDS, check=False)
     """,
 }
 
 
 def inner_test(body: str, marked: bool) -> str:
-    lines = ["import pytest", ""]
+    lines = ["import pytest", f"SECONDS = {seconds(30)}", ""]
     if marked:
         lines.append("@pytest.mark.processes")
     lines.append("def test_it():")

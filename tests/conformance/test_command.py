@@ -13,6 +13,8 @@ from ipccheck import cli
 from ipccheck._validate import platform_default_start_method
 from ipccheck.cli.options import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 
+from ..timing import seconds
+
 pytestmark = pytest.mark.processes  # most tests here start child processes
 
 
@@ -82,7 +84,7 @@ def run_check(tmp_path, factory):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=100,
+        timeout=seconds(100),
     )
 
 

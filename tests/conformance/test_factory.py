@@ -23,6 +23,8 @@ from ipccheck.conformance.contexts import (
 )
 from ipccheck.conformance.factory import require_callable
 
+from ..timing import seconds
+
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
 
@@ -253,7 +255,7 @@ def test_verifying_leaves_the_start_method_unset(tmp_path, start_method):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=100,
+        timeout=seconds(100),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "still the user's to choose" in result.stdout

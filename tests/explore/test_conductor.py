@@ -142,7 +142,7 @@ def test_dead_worker_is_an_error_not_a_hang():
     """If a worker dies, the conductor says which and how instead of waiting for it."""
     with Conductor(ready_program("unlocked-increment"), "fork") as conductor:
         conductor.group.processes[1].kill()
-        conductor.group.processes[1].join(10)
+        conductor.group.processes[1].join(seconds(10))
         with pytest.raises(ConductorError, match="worker 1 .*SIGKILL"):
             conductor.run([0, 1])
 

@@ -173,7 +173,7 @@ def test_unfinished_tasks_counts_puts_not_yet_marked_done():
         assert unfinished_tasks(channel) == 2
     finally:
         while unfinished_tasks(channel):
-            channel.get(timeout=10)
+            channel.get(timeout=seconds(10))
             channel.task_done()
         channel.close()
         channel.join_thread()
