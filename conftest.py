@@ -22,7 +22,8 @@ from ipccheck.methods import METHODS
 from ipccheck.pytest_plugin import START_METHODS_VARIABLE, selected_start_methods
 from tests.timing import PROBLEM, SCALE
 
-pytest_plugins = ("pytester",)
+# tests.tiers: the ``processes`` marker, failing an unmarked test that starts a child.
+pytest_plugins = ("pytester", "tests.tiers")
 
 METHODS_VARIABLE = "IPCCHECK_METHODS"
 

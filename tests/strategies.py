@@ -12,6 +12,8 @@ from ipccheck.methods import POOLS
 from ipccheck.methods.process_pool import HAS_MAX_TASKS_PER_CHILD
 from ipccheck.workload import MODES, Workload
 
+from .timing import seconds
+
 
 def selected_start_methods() -> tuple[str, ...]:
     """Supported start methods, narrowed by ``pytest --start-method`` (IPCCHECK_START_METHODS)."""
@@ -101,4 +103,4 @@ def pool_workloads(  # type: ignore[no-untyped-def]
         max_tasks = draw(st.integers(per_worker, per_worker * 2))
     fault = draw(pool_faults(procs, base)) if faulted else None
     return Workload(method, procs=procs, base=base, start_method=start_method, mode=mode,
-                    chunksize=chunksize, max_tasks_per_child=max_tasks, fault=fault, timeout=60)
+                    chunksize=chunksize, max_tasks_per_child=max_tasks, fault=fault, timeout=seconds(60))

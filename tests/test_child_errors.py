@@ -11,6 +11,9 @@ from ipccheck.child_errors import summarize
 from ipccheck.processes import Deadline, ProcessGroup
 
 from .strategies import selected_start_methods
+from .timing import seconds
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
 
 
 def explode(word: str) -> None:
@@ -45,7 +48,7 @@ def test_the_parent_learns_why_a_child_died_and_stderr_stays_clean(start_method,
         group.start(explode, ("luck",), role="exploder")
         group.start(finish, role="finisher")
         group.start(leave, (3,), role="leaver")
-        group.join(Deadline(60))
+        group.join(Deadline(seconds(60)))
     children = {child.name: child for child in group.children()}
     assert children["exploder"].exitcode == 1
     assert children["exploder"].error is not None

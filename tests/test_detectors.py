@@ -24,6 +24,8 @@ from ipccheck.outcome import Outcome
 from . import badmethods
 from .timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 START_METHODS = ("fork", "spawn")
 
 
@@ -257,7 +259,7 @@ def test_the_conformance_kit_reports_a_queue_factory_that_leaks(start_method):
     try:
         with pytest.raises(ConformanceError) as caught:
             verify_queue(QueueWithStats, start_methods=[start_method], max_examples=1,
-                                    max_procs=1, max_items=1, timeout=seconds(30))
+                         max_procs=1, max_items=1, timeout=seconds(30))
     finally:
         for name in QueueWithStats.made:
             if shm_exists(name):

@@ -91,6 +91,7 @@ def without(outcome: Outcome, item: tuple[int, int]) -> tuple[tuple[int, int], .
     return tuple(received)
 
 
+@pytest.mark.processes
 def test_each_fault_check_can_fail():
     """Fed broken faulted outcomes, the fault checks name the evidence."""
     good = healthy_run()
@@ -129,6 +130,7 @@ def faulted_state_run(method: str) -> Outcome:
     return outcome
 
 
+@pytest.mark.processes
 def test_state_fault_checks_can_fail():
     """A wrong total, a wrong victim slot or a short healthy slot each break a faulted state run."""
     live, at_end, no_slots = (faulted_state_run(m) for m in ("raw-array", "manager", "value"))
@@ -160,6 +162,7 @@ def test_state_fault_checks_can_fail():
     assert set(VICTIM_SLOT) | {"value", "array"} == set(STATE_METHODS)
 
 
+@pytest.mark.processes
 def test_outcome_reports_who_died_how_and_how_far():
     """The Outcome names the victim, its signal and how many of its items arrived."""
     outcome = run(Workload("file", procs=2, base=50, fault=Fault("term", 0, 20)))
@@ -169,6 +172,7 @@ def test_outcome_reports_who_died_how_and_how_far():
     assert outcome.exitcodes["producer-1"] == 0
 
 
+@pytest.mark.processes
 def test_fault_checks_still_check_cleanup_deadline_errors_and_order():
     """A faulted run is still judged on its deadline, errors, order, channel and leftovers."""
     good = healthy_run()
@@ -189,6 +193,7 @@ def test_fault_checks_still_check_cleanup_deadline_errors_and_order():
         assert [v.invariant for v in check(outcome)] == [invariant], invariant
 
 
+@pytest.mark.processes
 def test_a_faulted_run_that_leaks_is_still_caught_by_the_real_runner():
     """Producer 1 raises after 2 items; the method also leaks a descriptor: that alone is found."""
     method = badmethods.LeaksFd()
@@ -238,6 +243,7 @@ def assert_fault_promises_kept(workload: Workload, outcome: Outcome) -> None:
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", supported_start_methods())
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize("method", CHANNEL_METHODS)
@@ -252,6 +258,7 @@ def test_every_channel_method_survives_every_fault_kind(method, kind, start_meth
     assert_fault_promises_kept(workload, run(workload))
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", supported_start_methods())
 def test_faulted_runs_keep_their_promises(start_method):
     """Generated method x victim x k x kind x mode: as above, for any shape of workload."""
@@ -264,6 +271,7 @@ def test_faulted_runs_keep_their_promises(start_method):
     holds()
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", supported_start_methods())
 @pytest.mark.parametrize("method", STATE_METHODS)
 def test_faulted_state_runs_keep_their_promises(method, start_method):

@@ -140,6 +140,7 @@ def test_threads_that_end_within_the_grace_are_not_left():
     assert new_threads(before, grace=0) == ()
 
 
+@pytest.mark.processes
 @needs_proc
 def test_a_child_started_without_multiprocessing_is_named_even_unreaped():
     """/proc finds a ``subprocess`` child too; one that exited unwaited is said to be unreaped."""
@@ -195,6 +196,7 @@ class CallsANeighbour:
         queue_method.execute(workload, ctx, group, deadline, observation)
 
 
+@pytest.mark.processes
 @needs_proc
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_a_neighbours_new_segment_and_temp_file_are_not_blamed_on_the_run(start_method):
@@ -231,6 +233,7 @@ class AsksTheChildItsTempDirectory:
         queue_method.execute(workload, ctx, group, deadline, observation)
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_every_child_of_a_run_gets_the_runs_own_temp_directory(start_method, tmp_path):
     result = tmp_path / "result"

@@ -16,6 +16,8 @@ import pytest
 
 from .timing import seconds
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 # Each entry: what it calls (Python source run in a fresh interpreter after ``import ipccheck``).
 ENTRY_POINTS = {
     "Workload, run, check": """

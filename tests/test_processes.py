@@ -9,6 +9,8 @@ import pytest
 
 from ipccheck.processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def test_deadline_counts_down_and_raises_when_passed():
     """remaining() shrinks to zero and check() raises once the time is up."""

@@ -13,6 +13,8 @@ from ipccheck.pytest_plugin import START_METHODS_VARIABLE
 
 from .timing import seconds
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 # Each inner run is a whole pytest process; none should take long.
 INNER_SECONDS = seconds(120)
 

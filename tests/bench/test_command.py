@@ -185,6 +185,7 @@ def test_a_saved_run_refuses_options_that_would_measure(
     assert "--from-json measures nothing" in one_line_error(capsys)
 
 
+@pytest.mark.processes
 def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(tmp_path, capsys):
     """A tiny run with --json: one document on stdout; --from-json prints its tables and plot."""
     assert main(["bench", "--methods", "batched,queue,raw-array-padded,pool-map", *TINY, "--json"]) == 0

@@ -11,6 +11,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+from ..timing import seconds
+
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 SCRIPT = textwrap.dedent(
     """
     import contextlib, io, multiprocessing
@@ -38,7 +44,7 @@ SCRIPT = textwrap.dedent(
 def test_settings_and_a_run_leave_set_start_method_working():
     """BenchSettings(), run_bench and the command, then set_start_method("spawn") succeeds."""
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=seconds(120)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "still free"

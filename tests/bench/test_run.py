@@ -16,6 +16,8 @@ from ipccheck.bench import pools as pools_module
 from ipccheck.bench.tables import channel_table
 from ipccheck.bench.transfer import Channel
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 QUIET = Progress(1000, io.StringIO())
 
 

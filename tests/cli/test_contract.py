@@ -25,6 +25,7 @@ def test_options_before_a_subcommand_are_refused_not_dropped(capsys):
     assert "move --base, --procs after 'run'" in captured.err
 
 
+@pytest.mark.processes
 def test_bare_command_takes_the_options_of_run(capsys):
     """Bare ``ipccheck --procs 2 --base 7`` runs every method with exactly that workload."""
     code = main(["--procs", "2", "--base", "7", "--start-method", "fork", "--json"])
@@ -34,6 +35,7 @@ def test_bare_command_takes_the_options_of_run(capsys):
     assert {(r["procs"], r["base"], r["observed"]) for r in document["results"]} == {(2, 7, 14)}
 
 
+@pytest.mark.processes
 def test_run_and_bare_share_one_default_workload(capsys):
     """``run`` and bare ``ipccheck`` default to the same procs and base."""
     assert main(["run", "value", "--start-method", "fork", "--json"]) == 0
@@ -49,6 +51,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"ipccheck {__version__}"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "argv",
     [

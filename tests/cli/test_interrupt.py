@@ -12,6 +12,8 @@ import pytest
 
 from ..timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 # How long the command may take to stop after SIGINT (the promise).
 STOP_SECONDS = seconds(5)
 # How long a run gets to get going before we interrupt it; generous for a busy machine.

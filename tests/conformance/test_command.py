@@ -13,6 +13,10 @@ from ipccheck import cli
 from ipccheck._validate import platform_default_start_method
 from ipccheck.cli.options import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 
+from ..timing import seconds
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def test_command_exit_codes(capsys):
     """0 for a conformant queue, 1 with the minimal case for a broken one, 2 for a bad factory."""
@@ -80,7 +84,7 @@ def run_check(tmp_path, factory):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=100,
+        timeout=seconds(100),
     )
 
 

@@ -23,6 +23,8 @@ from ipccheck.conformance.contexts import (
 )
 from ipccheck.conformance.factory import require_callable
 
+from ..timing import seconds
+
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
 
@@ -167,6 +169,7 @@ class WithThreadLock(broken.DropOneQueue):
         self.lock = threading.Lock()
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", NOT_FORK)
 def test_object_that_cannot_be_pickled_is_refused(start_method):
     """A queue that will not pickle cannot reach a spawn or forkserver child: TypeError, no hang."""
@@ -175,6 +178,7 @@ def test_object_that_cannot_be_pickled_is_refused(start_method):
     assert "takes no ctx" not in str(caught.value)  # it does: the hint would mislead
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", NOT_FORK)
 def test_factory_called_as_is_gets_a_hint_to_take_ctx(start_method):
     """A zero-argument factory whose lock was made for fork children: why, and how to fix it."""
@@ -193,6 +197,7 @@ def test_factory_called_as_is_gets_a_hint_to_take_ctx(start_method):
     assert "def make_queue(ctx): return ctx.Queue()" in message
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", NOT_FORK)
 def test_object_the_child_cannot_rebuild_is_refused(start_method):
     """An object that fails to unpickle in the child is a TypeError naming the start method."""
@@ -239,6 +244,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_verifying_leaves_the_start_method_unset(tmp_path, start_method):
     """In a fresh interpreter, after verifying, ``set_start_method("spawn")`` still works."""
@@ -249,7 +255,7 @@ def test_verifying_leaves_the_start_method_unset(tmp_path, start_method):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=100,
+        timeout=seconds(100),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "still the user's to choose" in result.stdout

@@ -15,6 +15,8 @@ from ipccheck.conformance import (
     examples,
 )
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 class TestQueueConformanceOnQueue(QueueConformance):
     """``make_queue(self, ctx)``: built from the context under test."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import sys
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,10 @@ from ipccheck.conformance import (
 )
 from ipccheck.conformance.factory import OBJECT_KINDS
 from ipccheck.conformance.verify import VERIFIERS
+
+from .. import strategies
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
 
 START_METHODS = supported_start_methods()
 # Small bounds keep shrinking and the passing searches cheap; the kit's defaults are larger.
@@ -40,17 +45,34 @@ def bounds(start_method: str) -> dict[str, int]:
     return SMALL if start_method == "fork" else TINY
 
 
-@pytest.mark.parametrize("start_method", START_METHODS)
-@pytest.mark.parametrize(
-    ("factory", "invariants", "evidence", "case"),
-    [
-        (broken.DropOneQueue, LOST, "producer 0, item 1: never received", (1, 2)),
-        (broken.DropLastQueue, LOST, "producer 0, item 0: never received", (1, 1)),
-        (broken.DuplicatingQueue, LOST, "item (0, 0) received 2 times", (1, 1)),
-        (broken.ReorderingQueue, ("order",), "producer 0: item 1 arrived before item 0", (1, 2)),
-    ],
-    ids=["drop-one", "drop-last", "duplicate", "reorder"],
-)
+BROKEN_QUEUES = [
+    pytest.param(broken.DropOneQueue, LOST, "producer 0, item 1: never received", (1, 2), id="drop-one"),
+    pytest.param(broken.DropLastQueue, LOST, "producer 0, item 0: never received", (1, 1), id="drop-last"),
+    pytest.param(broken.DuplicatingQueue, LOST, "item (0, 0) received 2 times", (1, 1), id="duplicate"),
+    pytest.param(broken.ReorderingQueue, ("order",), "producer 0: item 1 arrived before item 0", (1, 2),
+                 id="reorder"),
+]
+
+
+def fork_and_one_other(cases: list[Any]) -> list[Any]:
+    """Each case under fork and under one other start method, the others taking turns.
+
+    The broken queues' bugs are in ``put``, whatever the start method, so running each under
+    all three repeats work: fork (cheap, larger bounds) plus one other shows that the kit hands
+    the factory the context under test, and every chosen start method still sees some bug.
+    """
+    chosen = strategies.selected_start_methods()
+    others = [method for method in chosen if method != "fork"]
+    cells = []
+    for i, case in enumerate(cases):
+        methods = ["fork"] if "fork" in chosen else []
+        methods += [others[i % len(others)]] if others else []
+        cells += [pytest.param(*case.values, method, id=f"{case.id}-{method}") for method in methods]
+    return cells
+
+
+@pytest.mark.parametrize(("factory", "invariants", "evidence", "case", "start_method"),
+                         fork_and_one_other(BROKEN_QUEUES))
 def test_broken_queue_is_caught_and_shrunk(factory, invariants, evidence, case, start_method):
     """Each broken queue fails naming exactly its invariants, shrunk to the smallest case."""
     with pytest.raises(ConformanceError) as caught:

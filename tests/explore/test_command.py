@@ -10,6 +10,8 @@ import pytest
 
 from ipccheck.cli import main
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def explore(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["explore", *args])

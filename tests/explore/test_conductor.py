@@ -26,6 +26,8 @@ from ipccheck.processes import DeadlineExceeded
 from tests.strategies import explore_choices, explore_programs, explore_schedules
 from tests.timing import seconds
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 METHODS = supported_start_methods()
 # A new set of workers per example costs a process start each: ~1 ms under fork, but each
 # spawn or forkserver child imports ipccheck (60-90 ms here, more on a loaded machine). Those
@@ -140,7 +142,7 @@ def test_dead_worker_is_an_error_not_a_hang():
     """If a worker dies, the conductor says which and how instead of waiting for it."""
     with Conductor(ready_program("unlocked-increment"), "fork") as conductor:
         conductor.group.processes[1].kill()
-        conductor.group.processes[1].join(10)
+        conductor.group.processes[1].join(seconds(10))
         with pytest.raises(ConductorError, match="worker 1 .*SIGKILL"):
             conductor.run([0, 1])
 

@@ -14,7 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import ipccheck.lessons
+
+from ..timing import seconds
+
+pytestmark = pytest.mark.processes  # most tests here start child processes
 
 # One hazard of each family module (each gets its context from run_hazard the same way);
 # the static test below covers every line of every module.
@@ -38,7 +44,7 @@ print("set to", multiprocessing.get_start_method())
 def test_entry_points_leave_set_start_method_working():
     """After run_trial, run_trials, loses_within and run_hazard, set_start_method("spawn") works."""
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=seconds(120), check=False
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "set to spawn"

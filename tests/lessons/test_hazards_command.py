@@ -10,6 +10,8 @@ from ipccheck import cli
 from ipccheck._validate import supported_start_methods
 from ipccheck.lessons.hazards import HAZARDS, Finding, Hazard, value_types
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def test_command_json(capsys):
     """`ipccheck hazards NAME ... --json` prints one document, a result per hazard, all ok."""

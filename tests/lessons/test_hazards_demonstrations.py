@@ -11,6 +11,8 @@ from ipccheck._validate import platform_default_start_method, supported_start_me
 from ipccheck.lessons import hazards
 from ipccheck.lessons.hazards import HAZARDS, join_before_drain, shared_memory_tracker, terminate_producer
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 DEFAULT = platform_default_start_method()
 # Every hazard under the default start method; the channel hazards under the others too (the
 # unlocked counters are the race's, tested per start method in test_race_trials, and

@@ -11,6 +11,8 @@ from ipccheck._validate import supported_start_methods
 from ipccheck.cli import race as race_command
 from ipccheck.lessons.race import FORBIDDEN, UNEXPECTED, Trial
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def test_command_json_has_one_object_per_trial(capsys):
     """`ipccheck race --json` prints one document, a result per trial with the documented fields."""

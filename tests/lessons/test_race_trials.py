@@ -71,6 +71,7 @@ def test_bad_parameters_raise_one_line_errors():
 # --- real processes: deterministic results only under @given ----------------------------------
 
 
+@pytest.mark.processes
 @given(
     procs=st.integers(2, MAX_PROCS),
     iterations=st.integers(1, MAX_ITERATIONS),
@@ -95,6 +96,7 @@ FREE_CASES = [(counter, None) for counter in race.COUNTERS] + [
 ]
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(("counter", "start_method"), FREE_CASES)
 def test_free_running_race_loses_within_budget(counter, start_method):
     """Free-running `+= 1` loses updates within a budget of up to 4 runs, each 4x bigger.
@@ -112,6 +114,7 @@ def test_free_running_race_loses_within_budget(counter, start_method):
     assert last.grade == LOST_UPDATES
 
 
+@pytest.mark.processes
 def test_trial_that_times_out_is_failed_not_hung():
     """A forced race whose deadline passes is stopped and graded FAILED, never hangs."""
     trial = race.run_trial("forced", "value", 2, 1_000_000, timeout=0.3)

@@ -23,6 +23,8 @@ from ipccheck.linearizability import (
 from ipccheck.linearizability.broken import LaneQueue, RacyCounter
 from ipccheck.linearizability.stdlib import LockedCounter, simple_queue_factory
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 START_METHODS = supported_start_methods()
 
 

@@ -18,6 +18,8 @@ import pytest
 from ipccheck._validate import supported_start_methods
 from ipccheck.processes import Deadline, ProcessGroup
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 ROUNDS = 50
 SECONDS = 60.0
 

@@ -27,6 +27,8 @@ from ipccheck.linearizability.execute import takes_ctx
 from ipccheck.linearizability.stdlib import simple_queue_factory
 from ipccheck.processes import Deadline, DeadlineExceeded
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 FORK = multiprocessing.get_context("fork")
 SECONDS = 30.0
 

@@ -9,6 +9,8 @@ import pytest
 
 from ipccheck.linearizability import bench, table
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 def test_the_benchmark_workloads_are_what_the_docs_say():
     queue = bench.workload("queue", 2, 8)

@@ -16,6 +16,8 @@ from ipccheck.methods import manager_tcp
 
 from ..timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 # Long enough for a busy machine; the server answers in milliseconds.
 HANDSHAKE_SECONDS = seconds(10)
 

@@ -16,6 +16,8 @@ from ipccheck.protocol import CHANNEL
 from .. import strategies
 from ..timing import seconds
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 # Spawn and forkserver pay ~10-30 ms per process: give them fewer examples than fork.
 EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
 

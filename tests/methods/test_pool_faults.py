@@ -25,6 +25,9 @@ from ipccheck.methods import POOLS
 from ipccheck.outcome import Outcome
 
 from .. import strategies
+from ..timing import seconds
+
+pytestmark = pytest.mark.processes  # every test here starts child processes
 
 KINDS = FAULT_KINDS + TASK_FAULT_KINDS
 EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
@@ -55,7 +58,7 @@ def test_every_fault_kind_under_every_start_method(method, kind, start_method):
     modes = POOLS[method].MODES
     mode = modes[(KINDS.index(kind) + START_METHODS.index(start_method)) % len(modes)]
     workload = Workload(method, procs=3, base=40, start_method=start_method, mode=mode,
-                        fault=Fault(kind, 1, 20), timeout=60)
+                        fault=Fault(kind, 1, 20), timeout=seconds(60))
     outcome = run(workload)
     assert_fault_reported(workload, outcome)
     victim = 60
@@ -109,7 +112,7 @@ def test_a_killed_worker_is_reported_by_the_command_in_time_and_nothing_is_left(
                "kill:1@3", "--timeout", "5", "--json"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           start_new_session=True) as command_process:
-        out, err = command_process.communicate(timeout=240)
+        out, err = command_process.communicate(timeout=seconds(240))
     assert command_process.returncode == 1, err
     records = json.loads(out)["results"]
     assert len(records) == 2 * len(supported_start_methods())

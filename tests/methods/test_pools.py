@@ -24,6 +24,8 @@ from ipccheck.outcome import Outcome
 from .. import strategies
 from . import broken_pools
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 # Spawn and forkserver pay ~10-30 ms per process (a pool starts procs of them at once).
 EXAMPLES_SHARE = {"fork": 1.0, "forkserver": 0.5, "spawn": 0.5}
 START = "fork" if "fork" in strategies.selected_start_methods() else "spawn"

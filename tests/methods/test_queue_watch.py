@@ -27,6 +27,7 @@ from ..timing import seconds
 PATIENCE = seconds(0.5)
 
 
+@pytest.mark.processes
 def test_a_write_lock_taken_by_a_dead_producer_is_reported_not_waited_out():
     """Producer 0 can never write; the run says why within the watch's patience and cleans up."""
     workload = Workload("queue", procs=2, base=20, fault=Fault("kill", 1, 0), timeout=seconds(60))
@@ -122,6 +123,7 @@ def test_the_watch_does_nothing_without_a_write_lock(clock):
         assert watch.held_since is None
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("after", [0, 1, 50])
 def test_a_joinable_queue_counts_exactly_what_a_killed_producer_never_wrote(after):
     """Unfinished = put - arrived: the count join() waits on is reported, and it adds up.
@@ -149,6 +151,7 @@ def test_a_joinable_queue_counts_exactly_what_a_killed_producer_never_wrote(afte
         assert "join() can never return in producer-0" in outcome.broken
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("method", ["queue", "joinable-queue"])
 def test_a_queue_survives_a_producer_killed_before_its_first_put(method):
     """Summary mode puts nothing before the subtotal: no feeder ever ran, nothing can break."""
@@ -170,7 +173,7 @@ def test_unfinished_tasks_counts_puts_not_yet_marked_done():
         assert unfinished_tasks(channel) == 2
     finally:
         while unfinished_tasks(channel):
-            channel.get(timeout=10)
+            channel.get(timeout=seconds(10))
             channel.task_done()
         channel.close()
         channel.join_thread()

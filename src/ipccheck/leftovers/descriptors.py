@@ -4,20 +4,26 @@ A descriptor belongs to this process, so a before/after comparison needs no attr
 whatever is open after the run and was not before, the run opened. Two exceptions are not
 leaks: the long-lived helpers ``warm_up`` starts before the "before" snapshot, and the small
 arenas (a file and its mmap) the heap behind ``Value``/``Array`` keeps for reuse.
+
+A descriptor is known by its number and the file it points to (device, inode): a number
+closed and reused for another file during the run is a new descriptor, so no garbage needs
+collecting before the "before" snapshot.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from multiprocessing import heap
 
 FD_DIRS = ("/proc/self/fd", "/dev/fd")
 
 
-def open_fds() -> frozenset[int] | None:
+# An open descriptor: (number, device, inode) of what it points to.
+Descriptor = tuple[int, int, int]
+
+
+def open_fds() -> frozenset[Descriptor] | None:
     """The descriptors this process has open now, or None where the OS does not tell us."""
-    gc.collect()  # Connections and sockets close on collection; count only what is really open
     for directory in FD_DIRS:
         try:
             names = os.listdir(directory)
@@ -27,10 +33,10 @@ def open_fds() -> frozenset[int] | None:
         for name in names:
             fd = int(name)
             try:
-                os.fstat(fd)
+                status = os.fstat(fd)
             except OSError:
                 continue  # the fd used to list the directory itself, now closed
-            fds.add(fd)
+            fds.add((fd, status.st_dev, status.st_ino))
         return frozenset(fds)
     return None
 
@@ -49,20 +55,14 @@ def _heap_arena_files() -> set[tuple[int, int]]:
     return files
 
 
-def new_fds(before: frozenset[int] | None, after: frozenset[int] | None) -> tuple[int, ...]:
-    """Descriptors open now that were not open before the run, the heap's arenas excepted."""
+def new_fds(
+    before: frozenset[Descriptor] | None, after: frozenset[Descriptor] | None
+) -> tuple[int, ...]:
+    """Numbers of descriptors in ``after`` but not ``before``, the heap's arenas excepted."""
     if before is None or after is None:
         return ()
     arena_files = _heap_arena_files()
-    leaked = []
-    for fd in sorted(after - before):
-        try:
-            status = os.fstat(fd)
-        except OSError:
-            continue  # closed since the snapshot
-        if (status.st_dev, status.st_ino) not in arena_files:
-            leaked.append(fd)
-    return tuple(leaked)
+    return tuple(sorted(fd for fd, *file in after - before if tuple(file) not in arena_files))
 
 
 def fd_target(fd: int) -> str | None:
