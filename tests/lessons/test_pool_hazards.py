@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+
 from ipccheck._validate import platform_default_start_method
 from ipccheck.lessons.hazards import HAZARDS, pool_lifetime, pool_pickling
 from ipccheck.lessons.hazards.catalogue import plan_hazards
+
+pytestmark = pytest.mark.processes  # every test here starts a pool or a child interpreter
 
 CTX = multiprocessing.get_context(platform_default_start_method())
 POOL_HAZARDS = ("pool-killed-worker", "pool-not-closed", "pool-lambda-task", "pool-without-main-guard")
