@@ -78,6 +78,9 @@ def test_the_exit_code_violation_carries_the_exception():
 class Unrebuildable:
     """An argument that pickles, but refuses to be rebuilt in the child."""
 
+    def __init__(self) -> None:
+        self.state = "something to rebuild"  # pickle calls __setstate__ only when there is state
+
     def __setstate__(self, state):
         raise OSError("no such descriptor in this process")
 
