@@ -10,12 +10,14 @@ import time
 
 import pytest
 
+from ..timing import seconds
+
 # How long the command may take to stop after SIGINT (the promise).
-STOP_SECONDS = 5.0
+STOP_SECONDS = seconds(5)
 # How long a run gets to get going before we interrupt it; generous for a busy machine.
-START_SECONDS = 60.0
+START_SECONDS = seconds(60)
 # Orphaned helpers (resource tracker, forkserver) exit when they see EOF; allow them a moment.
-REAP_SECONDS = 10.0
+REAP_SECONDS = seconds(10)
 # ``python -m ipccheck`` with SIGINT at its default action, as in a terminal. A program started
 # as a background job of a non-interactive shell inherits SIGINT *ignored*, and Python then keeps
 # ignoring it (as every Unix program should); this suite may run under such a shell, so the
