@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
+import itertools
 import multiprocessing
 import os
 import struct
 import tempfile
 import time
+from multiprocessing import shared_memory
 from typing import Any
 
 from ipccheck.conformance.examples import BatchingQueue
+from ipccheck.leftovers import attach_untracked
 
 # A counter that saturates here, as a semaphore stops at its documented maximum value.
 CAP = 3000
@@ -114,3 +118,104 @@ class SlowCounter(CappedCounter):
         time.sleep(0.001)
         with self._value.get_lock():
             self._value.value += 1
+
+
+# ---- counters that leave a named resource behind (their close() never unlinks) ----------------
+
+# Names each leaky counter made in this process, so that a test can remove them afterwards.
+MADE: list[str] = []
+
+
+class SegmentCounter:
+    """A locked counter in a shared-memory segment of its own; ``close()`` closes the segment
+    in every process but nobody ever unlinks it, so each run leaves it in /dev/shm."""
+
+    def __init__(self, ctx: Any = multiprocessing) -> None:
+        self._segment = shared_memory.SharedMemory(create=True, size=8)
+        MADE.append(self._segment.name)
+        self._lock = ctx.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"name": self._segment.name, "_lock": self._lock}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lock = state["_lock"]
+        self._segment = attach_untracked(state["name"])  # the child must not unlink it either
+
+    def increment(self) -> None:
+        with self._lock:
+            (count,) = struct.unpack_from("q", self._segment.buf)
+            struct.pack_into("q", self._segment.buf, 0, count + 1)
+
+    @property
+    def value(self) -> int:
+        return int(struct.unpack_from("q", self._segment.buf)[0])
+
+    def close(self) -> None:
+        self._segment.close()
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.sem_open.restype = ctypes.c_void_p
+_SERIAL = itertools.count()
+
+
+def _sem_open(name: str, create: bool) -> int:
+    flags = os.O_CREAT | os.O_EXCL if create else 0
+    handle = _libc.sem_open(name.encode(), flags, ctypes.c_uint(0o600), ctypes.c_uint(1))
+    if handle is None or handle == ctypes.c_void_p(-1).value:  # SEM_FAILED
+        raise OSError(ctypes.get_errno(), f"sem_open({name!r}) failed")
+    return int(handle)
+
+
+def sem_unlink(name: str) -> None:
+    _libc.sem_unlink(name.encode())
+
+
+class NamedSemaphoreCounter:
+    """A counter locked by a named POSIX semaphore (``sem_open``); ``close()`` calls
+    ``sem_close`` in every process but nobody calls ``sem_unlink``, so /dev/shm keeps it."""
+
+    def __init__(self, ctx: Any = multiprocessing) -> None:
+        self.name = f"/ipccheck-test-sem-{os.getpid()}-{next(_SERIAL)}"
+        self._value = ctx.Value("q", 0, lock=False)
+        self._sem = _sem_open(self.name, create=True)
+        MADE.append(self.name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"name": self.name, "_value": self._value}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._sem = _sem_open(self.name, create=False)
+
+    def increment(self) -> None:
+        _libc.sem_wait(ctypes.c_void_p(self._sem))
+        try:
+            self._value.value += 1
+        finally:
+            _libc.sem_post(ctypes.c_void_p(self._sem))
+
+    @property
+    def value(self) -> int:
+        return int(self._value.value)
+
+    def close(self) -> None:
+        if self._sem:
+            _libc.sem_close(ctypes.c_void_p(self._sem))
+            self._sem = 0
+
+
+def remove_made() -> None:
+    """Unlink whatever the leaky counters made in this process (a test's cleanup)."""
+    while MADE:
+        name = MADE.pop()
+        if name.startswith("/"):
+            sem_unlink(name)
+            continue
+        try:
+            segment = shared_memory.SharedMemory(name=name)
+        except FileNotFoundError:
+            continue
+        segment.close()
+        segment.unlink()

@@ -151,3 +151,26 @@ def test_an_option_of_another_kind_is_a_usage_error(kind, option, capsys):
     assert cli.main(["check", kind, factory, option, "2"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert f"{option} does not apply to a {kind}" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("factory", "evidence"),
+    [
+        (objects.SegmentCounter, "shared-memory segment not unlinked: psm_"),
+        (objects.NamedSemaphoreCounter, "named semaphore not unlinked: /ipccheck-test-sem-"),
+    ],
+    ids=["segment", "semaphore"],
+)
+def test_a_counter_that_leaves_a_name_behind_fails_naming_it(factory, evidence):
+    """close() that never unlinks: the run's /dev/shm snapshot finds the entry and names it."""
+    try:
+        with pytest.raises(ConformanceError) as caught:
+            verify_counter(factory, start_methods=["fork"], procs=2, increments=200, trials=1)
+        error = caught.value
+        assert error.invariants == ("left-behind",)
+        made = [name.lstrip("/") for name in objects.MADE]
+        (line,) = [str(v) for v in error.violations]
+        assert evidence in line
+        assert any(name in line for name in made)  # the very entry the counter made
+    finally:
+        objects.remove_made()

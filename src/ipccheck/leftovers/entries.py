@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from multiprocessing import resource_tracker, shared_memory
 
 SHM_DIR = "/dev/shm"
+# glibc keeps the named POSIX semaphore "/x" in SHM_DIR as "sem.x".
+NAMED_SEMAPHORE_PREFIX = "sem."
 # How far into a child's arguments to look for names: containers and object attributes.
 SEARCH_DEPTH = 4
 # At most this many values are looked at per child, so a huge argument costs little.
@@ -126,6 +128,8 @@ class Evidence:
         """Entries of /dev/shm new since ``before`` that the evidence names."""
         new = {name for name, _ in after - before}
         named = {_shm_name(text) for text in self.strings}
+        # a name handed to a child may be a semaphore's, "/x" for the entry "sem.x"
+        named |= {NAMED_SEMAPHORE_PREFIX + name for name in named if name}
         return sorted(new & {name for name in named if name})
 
     def paths(self, directory: str, before: Listing, after: Listing) -> list[str]:

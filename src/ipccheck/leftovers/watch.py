@@ -23,7 +23,7 @@ from typing import Any
 from ..default_context import left_unchosen
 from ..processes import ProcessGroup, Role
 from .descriptors import describe_fd, fd_target, new_fds, open_fds
-from .entries import SHM_DIR, Evidence, held_paths, listing, shm_exists, strings_in
+from .entries import NAMED_SEMAPHORE_PREFIX, SHM_DIR, Evidence, held_paths, listing, shm_exists, strings_in
 from .live import child_pids, new_children, new_threads, threads_now
 
 
@@ -64,11 +64,18 @@ class Leftovers:
         """One line per leftover, in words (the ``left-behind`` invariant's and the plugin's)."""
         lines = [f"process still alive: {name}" for name in self.processes]
         lines += [f"thread still running: {name}" for name in self.threads]
-        lines += [f"shared-memory segment not unlinked: {name}" for name in self.segments]
+        lines += [_segment_line(name) for name in self.segments]
         lines += [f"path not removed: {path}" for path in self.paths]
         if self.fds:
             lines.append(f"{len(self.fds)} file descriptor(s) leaked: {', '.join(self.fds)}")
         return lines
+
+
+def _segment_line(name: str) -> str:
+    """A /dev/shm entry in words: glibc keeps a named POSIX semaphore ``/x`` there as ``sem.x``."""
+    if name.startswith(NAMED_SEMAPHORE_PREFIX):
+        return f"named semaphore not unlinked: /{name.removeprefix(NAMED_SEMAPHORE_PREFIX)}"
+    return f"shared-memory segment not unlinked: {name}"
 
 
 class WatchedGroup(ProcessGroup):
