@@ -91,6 +91,7 @@ def run(workload: Workload, method: Method | None = None, ctx: BaseContext | Non
         left_threads=left.threads,
         left_shm=left.segments,
         left_paths=left.paths,
+        left_ipc=left.ipc,
         leaked_fds=left.fds,
         error=error,
         broken=broken,

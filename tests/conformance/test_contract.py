@@ -158,8 +158,9 @@ def test_an_option_of_another_kind_is_a_usage_error(kind, option, capsys):
     [
         (objects.SegmentCounter, "shared-memory segment not unlinked: psm_"),
         (objects.NamedSemaphoreCounter, "named semaphore not unlinked: /ipccheck-test-sem-"),
+        (objects.SysvSemaphoreCounter, "System V semaphore set not removed: id "),
     ],
-    ids=["segment", "semaphore"],
+    ids=["segment", "semaphore", "sysv"],
 )
 def test_a_counter_that_leaves_a_name_behind_fails_naming_it(factory, evidence):
     """close() that never unlinks: the run's /dev/shm snapshot finds the entry and names it."""
@@ -168,7 +169,7 @@ def test_a_counter_that_leaves_a_name_behind_fails_naming_it(factory, evidence):
             verify_counter(factory, start_methods=["fork"], procs=2, increments=200, trials=1)
         error = caught.value
         assert error.invariants == ("left-behind",)
-        made = [name.lstrip("/") for name in objects.MADE]
+        made = [name.lstrip("/").removeprefix("sysv:") for name in objects.MADE]
         (line,) = [str(v) for v in error.violations]
         assert evidence in line
         assert any(name in line for name in made)  # the very entry the counter made
