@@ -8,16 +8,16 @@ has to find it by itself. Each test cleans up what its method leaked.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import signal
 from multiprocessing import shared_memory
+from multiprocessing.context import BaseContext
 
 import pytest
 
 from ipccheck import Workload, check, run
-from ipccheck.conformance import ConformanceError, check_queue
+from ipccheck.conformance import ConformanceError, verify_queue
 from ipccheck.leftovers import shm_exists
 from ipccheck.outcome import Outcome
 
@@ -233,8 +233,8 @@ class QueueWithStats:
 
     made: list[str] = []  # every segment made, in the parent, so the test can remove them all
 
-    def __init__(self) -> None:
-        self._queue = multiprocessing.Queue()  # the default context: the kit sets it per check
+    def __init__(self, ctx: BaseContext) -> None:
+        self._queue = ctx.Queue()  # the kit passes the context under test
         self._stats = shared_memory.SharedMemory(create=True, size=8)
         QueueWithStats.made.append(self._stats.name)
 
@@ -256,7 +256,7 @@ def test_the_conformance_kit_reports_a_queue_factory_that_leaks(start_method):
     QueueWithStats.made.clear()
     try:
         with pytest.raises(ConformanceError) as caught:
-            check_queue(QueueWithStats, start_methods=[start_method], max_examples=1,
+            verify_queue(QueueWithStats, start_methods=[start_method], max_examples=1,
                                     max_procs=1, max_items=1, timeout=seconds(30))
     finally:
         for name in QueueWithStats.made:

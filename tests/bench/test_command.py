@@ -127,11 +127,14 @@ def parsed(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["bench", *argv])
 
 
-def test_methods_split_into_channels_and_state():
-    """--methods picks channels and state methods by name; limits are not among the choices."""
-    settings = bench_command.settings_from(parsed("--methods", "raw-array-padded,queue", "--quick"))
+def test_methods_split_into_channels_state_and_pools():
+    """--methods picks channels, state methods and pools by name; limits are not among them."""
+    chosen = "raw-array-padded,executor-map,queue"
+    settings = bench_command.settings_from(parsed("--methods", chosen, "--quick"))
     assert settings.channels == ("queue",)
     assert settings.state == ("raw-array-padded",)
+    assert settings.pools == ("executor-map",)
+    assert bench_command.settings_from(parsed()).pools == ("pool-map", "executor-map")
     assert settings.messages == QUICK["messages"]
 
 
@@ -184,7 +187,7 @@ def test_a_saved_run_refuses_options_that_would_measure(
 
 def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(tmp_path, capsys):
     """A tiny run with --json: one document on stdout; --from-json prints its tables and plot."""
-    assert main(["bench", "--methods", "batched,queue,raw-array-padded", *TINY, "--json"]) == 0
+    assert main(["bench", "--methods", "batched,queue,raw-array-padded,pool-map", *TINY, "--json"]) == 0
     captured = capsys.readouterr()
     assert "bench [" in captured.err  # the progress line stays off stdout
     document = json.loads(captured.out)
@@ -203,6 +206,10 @@ def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(tmp_p
         ("raw-array-padded", 2),
         ("raw-array-padded", 4),
     ]
+    assert [(p["name"], p["chunksize"], p["size"]) for p in group["pools"]] == [
+        ("pool-map", chunksize, 8) for chunksize in (1, 16, 256)
+    ]  # the tasks carry the smallest size, where os.pipe ran too
+    assert all(p["ratio_to_os_pipe"] is not None for p in group["pools"])
     assert [s["start_method"] for s in document["start_cost"]] == list(supported_start_methods())
 
     saved = tmp_path / "run.json"
@@ -221,6 +228,7 @@ def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(tmp_p
     text = captured.out
     assert "batched at 8 B items:" in text
     assert "raw-array-padded" in text and "start+join ms" in text
+    assert "pool-map" in text and "tasks/s" in text
     if plot is not None:
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["bench", "--from-json", str(saved), "--json"]) == 0

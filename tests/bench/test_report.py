@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ipccheck.bench import BenchResults, BenchSettings, document_fields, read_document, render
-from ipccheck.bench.results import ChannelResult, StartResult, StateResult
+from ipccheck.bench.results import ChannelResult, PoolResult, StartResult, StateResult
 from ipccheck.cli.options import json_document
 
 SETTINGS = BenchSettings(
@@ -28,6 +28,7 @@ def made_up_run() -> BenchResults:
         starts=[StartResult("fork", (0.001, 0.002)), StartResult("spawn", (0.03, 0.04))],
         notes=["faster-fifo skipped: not installed (pip install faster-fifo adds it as a row)"],
         machine={"cpu_count": 2, "python": "3.11.7"},
+        pools=[PoolResult("pool-map", m, 16, 8, 1000, (0.004, 0.005)) for m in ("fork", "spawn")],
     )
 
 
@@ -65,6 +66,10 @@ def test_each_row_has_its_raw_seconds_and_its_ratio_to_its_own_limit():
     assert rows["memcpy"]["start_seconds"] == []  # memcpy starts no process
     rate = spawn["state"][0]["increments_per_s"]["median"]
     assert rate == pytest.approx(1_500_000)  # the median of 2 M and 1 M
+    pool = spawn["pools"][0]
+    assert (pool["name"], pool["chunksize"], pool["seconds"]) == ("pool-map", 16, [0.004, 0.005])
+    assert pool["tasks_per_s"]["median"] == pytest.approx(225_000)  # median of 250 k and 200 k
+    assert pool["ratio_to_os_pipe"] == pytest.approx(0.45)  # over spawn's 500 k records/s
     start = document()["start_cost"]
     assert [(s["start_method"], s["start_join_s"]["median"]) for s in start] == [
         ("fork", pytest.approx(0.0015)),
@@ -79,6 +84,17 @@ def test_a_saved_document_prints_the_same_tables_as_the_run():
     assert settings == SETTINGS
     assert results == made_up_run()
     assert render(results, settings) == render(made_up_run(), SETTINGS)
+
+
+def test_a_run_saved_before_the_pool_rows_reads_back_without_them():
+    """Older documents have no "pools": they read back with none, and print their tables."""
+    saved = json.loads(json.dumps(document()))
+    for group in saved["results"]:
+        del group["pools"]
+    settings, results = read_document(saved)
+    assert results.pools == []
+    assert "pools:" not in render(results, settings)
+    assert "pools:" in render(made_up_run(), SETTINGS)
 
 
 @pytest.mark.parametrize(

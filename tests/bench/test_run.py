@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from ipccheck._validate import supported_start_methods
 from ipccheck.bench import BenchSettings, Progress, run, run_bench
+from ipccheck.bench import pools as pools_module
 from ipccheck.bench.tables import channel_table
 from ipccheck.bench.transfer import Channel
 
@@ -27,6 +30,7 @@ def test_a_failing_row_becomes_a_note_and_leaves_no_ratio(monkeypatch):
     settings = BenchSettings(
         channels=("pipe-send-bytes",),
         state=(),
+        pools=(),
         sizes=(8,),
         messages=50,
         repeat=2,
@@ -57,7 +61,8 @@ def test_a_row_that_fails_in_a_later_repeat_is_dropped_whole(monkeypatch):
     monkeypatch.setattr(run, "LIMITS", limits)
     monkeypatch.setattr(run, "supported_start_methods", lambda: ())
     settings = BenchSettings(
-        channels=(), state=(), sizes=(8,), messages=10, repeat=3, start_methods=("fork",)
+        channels=(), state=(), pools=(), sizes=(8,), messages=10, repeat=3,
+        start_methods=("fork",),
     )
     results = run_bench(settings, Progress(1000, io.StringIO()))
     assert [r.name for r in results.channels] == ["os.pipe"]
@@ -70,13 +75,38 @@ def test_several_start_methods_name_each_row_and_its_failure(monkeypatch):
     monkeypatch.setattr(run, "LIMITS", (Channel("os.pipe", "limit", "broken", broken_run),))
     monkeypatch.setattr(run, "supported_start_methods", lambda: ())
     settings = BenchSettings(
-        channels=(), state=(), sizes=(8,), repeat=1, start_methods=("fork", "spawn")
+        channels=(), state=(), pools=(), sizes=(8,), repeat=1, start_methods=("fork", "spawn")
     )
     results = run_bench(settings, Progress(1000, io.StringIO()))
     assert results.notes == [
         "os.pipe 8 B fork (repeat 1/1) failed: RuntimeError: pipe on fire",
         "os.pipe 8 B spawn (repeat 1/1) failed: RuntimeError: pipe on fire",
     ]
+
+
+def test_a_failing_pool_row_becomes_a_note(monkeypatch):
+    """A pool whose map fails is a note naming the pool and chunksize; the other rows stay."""
+
+    def broken_pool(ctx, chunksize, size, count, deadline):
+        raise RuntimeError("pool on fire")
+
+    broken = pools_module.PoolBench("pool-map", "broken", broken_pool)
+    monkeypatch.setattr(run, "POOLS", (broken, pools_module.POOLS[1]))
+    monkeypatch.setattr(run, "supported_start_methods", lambda: ())
+    settings = BenchSettings(channels=(), state=(), chunksizes=(64,), sizes=(8,), messages=40,
+                             repeat=1, start_methods=("fork",))
+    results = run_bench(settings, Progress(1000, io.StringIO()))
+    assert results.notes == ["pool-map chunksize 64 (repeat 1/1) failed: RuntimeError: pool on fire"]
+    assert [(r.name, r.chunksize) for r in results.pools] == [("executor-map", 64)]
+
+
+def test_a_pool_that_loses_or_mangles_results_is_an_error():
+    """A map is only timed if every task came back whole."""
+    pools_module.expect_all("Pool.map", [b"12345678"] * 3, 3, 8)
+    with pytest.raises(RuntimeError, match="returned 2 results, expected 3 of 8 bytes"):
+        pools_module.expect_all("Pool.map", [b"12345678"] * 2, 3, 8)
+    with pytest.raises(RuntimeError, match="expected 3 of 8 bytes"):
+        pools_module.expect_all("Pool.map", [b"12345678", b"", b"12345678"], 3, 8)
 
 
 def test_progress_is_one_line_per_step_off_a_terminal():
@@ -101,14 +131,16 @@ def test_progress_is_one_line_per_step_off_a_terminal():
 
 
 def test_every_start_method_side_by_side_in_one_real_run():
-    """Each start method gets every channel and state row; the start cost is measured once.
+    """Each start method gets every channel, state and pool row; the start cost is measured once.
 
-    Also shows that spawn and forkserver children can import every producer and worker used.
+    Also shows that spawn and forkserver children can import every producer, worker and task used.
     """
     methods = supported_start_methods()
     settings = BenchSettings(
         channels=("pipe-send", "simple-queue", "socket"),
         state=("shared-memory-slots",),
+        pools=("pool-map", "executor-map"),
+        chunksizes=(1, 16),
         sizes=(8,),
         messages=50,
         repeat=1,
@@ -127,6 +159,12 @@ def test_every_start_method_side_by_side_in_one_real_run():
     assert [(r.name, r.start_method) for r in results.state] == [
         ("shared-memory-slots", method) for method in methods
     ]
+    pools = [(name, chunksize, method) for name in ("pool-map", "executor-map")
+             for chunksize in (1, 16) for method in methods]
+    assert [(r.name, r.chunksize, r.start_method) for r in results.pools] == pools
+    count = round(50 * pools_module.COUNT_SCALE)  # tasks per run: a share of --messages
+    assert all((r.size, r.count, len(r.seconds)) == (8, count, 1) for r in results.pools)
     assert [r.start_method for r in results.starts] == list(methods)
-    assert len(progress.getvalue().splitlines()) == len(names) * len(methods) + len(methods) * 2
+    steps = (len(names) + 1) * len(methods) + len(pools) + len(methods)
+    assert len(progress.getvalue().splitlines()) == steps
     assert results.machine["cpu_count"] is not None

@@ -47,6 +47,10 @@ def test_start_methods_accept_all_and_drop_duplicates():
     [
         ({"channels": ("nope",)}, ValueError, "unknown bench channel 'nope'"),
         ({"state": ("queue",)}, ValueError, "unknown bench state method 'queue'"),
+        ({"pools": ("queue",)}, ValueError, "unknown bench pool 'queue'"),
+        ({"chunksizes": ()}, ValueError, "at least one chunksize"),
+        ({"chunksizes": (0,)}, ValueError, "chunksize must be at least 1"),
+        ({"chunksizes": (1.5,)}, TypeError, "chunksize must be an integer"),
         ({"sizes": ()}, ValueError, "at least one payload size"),
         ({"sizes": (0,)}, ValueError, "payload size must be at least 1"),
         ({"messages": 0}, ValueError, "messages must be at least 1"),

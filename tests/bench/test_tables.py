@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ipccheck.bench import tables
-from ipccheck.bench.results import ChannelResult, StartResult, StateResult
+from ipccheck.bench.results import ChannelResult, PoolResult, StartResult, StateResult, limit_rates
 
 
 def channel(
@@ -176,3 +176,30 @@ def test_batched_headline_per_start_method():
         "batched at 8 B items (fork): 3 M items/s = 3.00x the raw os.pipe's 1 M records/s",
         "batched at 8 B items (spawn): 3 M items/s = 1.50x the raw os.pipe's 2 M records/s",
     ]
+
+
+def test_pool_table_orders_by_pool_then_chunksize_with_ratios_to_its_own_limit():
+    """Each pool's chunksizes in order, start methods adjacent, each divided by its os.pipe."""
+    limits = limit_rates([channel("os.pipe", 8, 1_000_000, kind="limit"),
+                          channel("os.pipe", 8, 500_000, kind="limit", start_method="spawn")])
+    rows = [
+        PoolResult("pool-map", "fork", 16, 8, 1000, (0.005,)),  # 200 k tasks/s
+        PoolResult("pool-map", "fork", 1, 8, 1000, (0.1,)),  # 10 k tasks/s
+        PoolResult("executor-map", "fork", 1, 8, 1000, (0.2,)),
+        PoolResult("pool-map", "spawn", 1, 8, 1000, (0.1,)),
+    ]
+    lines = tables.pool_table(rows, limits).splitlines()
+    assert lines[0].split() == ["pool", "start", "method", "chunksize", "tasks/s", "min-max",
+                                "x", "os.pipe"]
+    assert [line.split()[:3] for line in lines[2:]] == [
+        ["pool-map", "fork", "1"], ["pool-map", "spawn", "1"], ["pool-map", "fork", "16"],
+        ["executor-map", "fork", "1"],
+    ]
+    assert lines[2].split()[3:5] == ["10", "k"] and lines[2].split()[-1] == "0.01x"
+    assert lines[3].split()[-1] == "0.02x"  # 10 k over spawn's own 500 k
+    assert lines[4].split()[-1] == "0.20x"
+
+
+def test_pool_table_without_a_limit_shows_no_ratio():
+    one = tables.pool_table([PoolResult("pool-map", "fork", 1, 8, 1000, (0.1,))], {})
+    assert one.splitlines()[2].split() == ["pool-map", "1", "10", "k", "10", "k-10", "k", "-"]

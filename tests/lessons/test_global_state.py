@@ -25,8 +25,10 @@ race.run_trial("locked", procs=2, iterations=5)
 race.run_trials("forced", procs=2, iterations=2, trials=1)
 race.loses_within("value", procs=2, first=10, attempts=1)
 for name in ("join-before-drain-pipe", "terminate-producer", "unlocked-value", "value-i-wraps",
-             "value-typecodes", "shared-memory-tracker"):
+             "value-typecodes", "shared-memory-tracker", "pool-lambda-task"):
     hazards.run_hazard(name, start_method=None)
+# A pool starts workers from its own thread, a replacement after the killed one too.
+hazards.run_hazard("pool-killed-worker", start_method="spawn")
 assert multiprocessing.get_start_method(allow_none=True) is None, "the start method was fixed"
 multiprocessing.set_start_method("spawn")
 print("set to", multiprocessing.get_start_method())

@@ -3,15 +3,16 @@
 One run measures everything on the same machine at the same time, because on a shared machine
 only figures taken side by side can be compared: the limits (raw ``os.pipe``, AF_UNIX socket
 pair, memcpy into shared memory), every message-passing channel at every payload size, the
-shared-state increment rates at 2 and 4 processes, under each start method asked for, and the
-start cost of every start method.
+shared-state increment rates at 2 and 4 processes, each pool's map at each chunksize, under
+each start method asked for, and the start cost of every start method.
 
 The modules, bottom up:
 
 - ``stats`` (median, range, rates, the byte budget) and ``results`` (one record per table row):
   pure arithmetic, tested without timing anything;
 - ``handshake`` (ready, go, done) and ``transfer`` (one timed producer -> parent transfer);
-- the catalogues of rows: ``limits``, ``channels``, ``peers`` (optional libraries), ``state``;
+- the catalogues of rows: ``limits``, ``channels``, ``peers`` (optional libraries), ``state``,
+  ``pools`` (``Pool.map`` and ``Executor.map`` at each chunksize);
 - ``settings`` (what a run measures, validated), ``progress`` (the stderr line), ``machine``;
 - ``run`` (rows, round-robin repeats, ``run_bench``);
 - the output: ``tables`` and ``render`` (text), ``report`` (JSON, and reading it back), ``plot``.
@@ -19,10 +20,11 @@ The modules, bottom up:
 
 from __future__ import annotations
 
+from .pools import POOL_NAMES
 from .progress import Progress
 from .render import render
 from .report import document_fields, read_document
-from .results import BenchResults, ChannelResult, StartResult, StateResult
+from .results import BenchResults, ChannelResult, PoolResult, StartResult, StateResult
 from .run import run_bench
 from .settings import (
     BYTE_BUDGET,
@@ -43,11 +45,13 @@ __all__ = [
     "DEFAULT_MESSAGES",
     "DEFAULT_REPEAT",
     "DEFAULT_SIZES",
+    "POOL_NAMES",
     "QUICK",
     "STATE_NAMES",
     "BenchResults",
     "BenchSettings",
     "ChannelResult",
+    "PoolResult",
     "Progress",
     "StartResult",
     "StateResult",

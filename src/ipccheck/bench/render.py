@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from .results import LIMIT, BenchResults
+from .pools import WORKERS
+from .results import LIMIT, BenchResults, limit_rates
 from .settings import BenchSettings
-from .tables import batched_headlines, channel_table, start_table, state_table
+from .tables import batched_headlines, channel_table, human_size, pool_table, start_table, state_table
 
 
 def render(results: BenchResults, settings: BenchSettings) -> str:
-    """Channels, the batched headline, shared state, start costs and notes, in that order."""
+    """Channels, the batched headline, shared state, pools, start costs and notes, in that order."""
     several = len(settings.start_methods) > 1
     which = (
         f"start methods {', '.join(settings.start_methods)} side by side"
@@ -33,6 +34,16 @@ def render(results: BenchResults, settings: BenchSettings) -> str:
             f"processes (the machine has {cpus} CPUs)",
             "",
             state_table(results.state),
+        ]
+    if results.pools:
+        size, count = results.pools[0].size, results.pools[0].count
+        parts += [
+            "",
+            f"pools: map of {count} tasks of {human_size(size)} (each returns its argument), "
+            f"{WORKERS} workers, per chunksize; x {LIMIT} = tasks/s over the raw {LIMIT}'s "
+            f"records/s at {human_size(size)}",
+            "",
+            pool_table(results.pools, limit_rates(results.channels)),
         ]
     if results.starts:
         parts += ["", "process start cost (start + join of a process that does nothing)", ""]

@@ -4,7 +4,8 @@
 
     {"command": "bench", "ok": true, "exit_code": 0,
      "machine": {...}, "settings": {...}, "limit": "os.pipe",
-     "results": [{"start_method": "fork", "channels": [...], "state": [...]}, ...],
+     "results": [{"start_method": "fork", "channels": [...], "state": [...], "pools": [...]},
+                 ...],
      "start_cost": [...], "notes": [...]}
 
 ``results`` holds one record per start method measured. Every row record carries its own
@@ -22,9 +23,11 @@ from .results import (
     LIMIT,
     BenchResults,
     ChannelResult,
+    PoolResult,
     StartResult,
     StateResult,
     limit_rates,
+    pool_ratio,
     ratio_to_limit,
 )
 from .settings import BenchSettings
@@ -59,6 +62,15 @@ def state_json(result: StateResult) -> dict[str, Any]:
     }
 
 
+def pool_json(result: PoolResult, limits: dict[tuple[str, int], float]) -> dict[str, Any]:
+    return {
+        **fields_json(result),
+        "repeats": len(result.seconds),
+        "tasks_per_s": result.tasks_per_second.to_dict(),
+        "ratio_to_os_pipe": pool_ratio(result, limits),
+    }
+
+
 def start_json(result: StartResult) -> dict[str, Any]:
     return {
         **fields_json(result),
@@ -77,6 +89,7 @@ def document_fields(settings: BenchSettings, results: BenchResults) -> dict[str,
                 channel_json(r, limits) for r in results.channels if r.start_method == method
             ],
             "state": [state_json(r) for r in results.state if r.start_method == method],
+            "pools": [pool_json(r, limits) for r in results.pools if r.start_method == method],
         }
         for method in settings.start_methods
     ]
@@ -119,5 +132,7 @@ def read_document(document: object) -> tuple[BenchSettings, BenchResults]:
         starts=[from_record(StartResult, r) for r in document["start_cost"]],
         notes=[str(note) for note in document["notes"]],
         machine=dict(document["machine"]),
+        # a run saved before the pool rows existed has none
+        pools=[from_record(PoolResult, r) for g in groups for r in g.get("pools", [])],
     )
     return settings, results

@@ -56,6 +56,27 @@ class StateResult:
 
 
 @dataclass(frozen=True)
+class PoolResult:
+    """One pool's map of ``count`` tasks (each returns its ``size``-byte argument) at a chunksize."""
+
+    name: str
+    start_method: str
+    chunksize: int
+    size: int
+    count: int
+    seconds: tuple[float, ...]
+
+    @property
+    def tasks_per_second(self) -> Spread:
+        return spread(rates(self.count, self.seconds))
+
+
+def pool_ratio(result: PoolResult, limits: dict[tuple[str, int], float]) -> float | None:
+    """Tasks/s over the raw os.pipe's records/s at the tasks' size and start method."""
+    return ratio(result.tasks_per_second.median, limits.get((result.start_method, result.size)))
+
+
+@dataclass(frozen=True)
 class StartResult:
     """What starting (and joining) a process that does nothing costs under one start method."""
 
@@ -82,3 +103,4 @@ class BenchResults:
     starts: list[StartResult]
     notes: list[str]
     machine: dict[str, Any] = field(default_factory=dict)
+    pools: list[PoolResult] = field(default_factory=list)

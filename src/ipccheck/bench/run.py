@@ -3,9 +3,9 @@
 A *row* is one line of a table under one start method: something to time once per repeat
 (``measure``) and how its repeats become a result record (``summarize``). Each row family
 (channels, shared state, start costs) is a function that turns the settings into rows;
-``run_bench`` measures them all in one loop. Adding a family (pools, say) means a catalogue
-module, a result record in ``results``, a ``*_rows`` function here, one line in ``run_bench``,
-and its table and JSON (``tables``, ``report``).
+``run_bench`` measures them all in one loop. Adding a family (as the pools were) means a
+catalogue module, a result record in ``results``, a ``*_rows`` function here, one line in
+``run_bench``, and its table and JSON (``tables``, ``report``).
 
 Repeats run round-robin (every row once, then every row again), so a burst of noise from other
 work on the machine lands on every row, under every start method, rather than on all repeats
@@ -30,8 +30,9 @@ from .handshake import start_join_seconds
 from .limits import LIMITS
 from .machine import machine
 from .peers import available_peers
+from .pools import COUNT_SCALE, POOLS, PoolBench
 from .progress import Progress
-from .results import BenchResults, ChannelResult, StartResult, StateResult
+from .results import BenchResults, ChannelResult, PoolResult, StartResult, StateResult
 from .settings import BenchSettings
 from .state import STATE_METHODS, StateMethod
 from .stats import messages_for
@@ -163,6 +164,32 @@ def state_rows(settings: BenchSettings) -> list[Row[float, StateResult]]:
     return rows
 
 
+# --- pools --------------------------------------------------------------------------------------
+
+
+def pool_result(
+    name: str, start_method: str, chunksize: int, size: int, count: int, measured: list[float]
+) -> PoolResult:
+    return PoolResult(name, start_method, chunksize, size, count, tuple(measured))
+
+
+def pool_rows(settings: BenchSettings) -> list[Row[float, PoolResult]]:
+    """Each pool's map at each chunksize, with tasks of the smallest size (the limit runs there)."""
+    pools: list[PoolBench] = [p for p in POOLS if p.name in settings.pools]
+    size = min(settings.sizes)
+    count = messages_for(size, max(1, round(settings.messages * COUNT_SCALE)), settings.byte_budget)
+    rows: list[Row[float, PoolResult]] = []
+    for pool in pools:
+        for chunksize in settings.chunksizes:
+            for start_method in settings.start_methods:
+                ctx = multiprocessing.get_context(start_method)
+                label = f"{pool.name} chunksize {chunksize}{under(start_method, settings)}"
+                measure = partial(pool.run, ctx, chunksize, size, count)
+                summarize = partial(pool_result, pool.name, start_method, chunksize, size, count)
+                rows.append(Row(label, measure, summarize))
+    return rows
+
+
 # --- start cost ---------------------------------------------------------------------------------
 
 
@@ -196,14 +223,15 @@ def run_bench(settings: BenchSettings, progress: Progress | None = None) -> Benc
     notes = [note for note in skipped if note.split()[0] in settings.channels]
     channels = channel_rows(settings, [*LIMITS, *chosen])
     state = state_rows(settings)
+    pools = pool_rows(settings)
     starts = start_rows(settings)
-    total = settings.repeat * (len(channels) + len(state)) + len(starts)
+    total = settings.repeat * (len(channels) + len(state) + len(pools)) + len(starts)
     samples = Samples(progress or Progress(total), notes, settings.timeout)
     with left_unchosen():
         for start_method in settings.start_methods:
             leftovers.warm_up(multiprocessing.get_context(start_method))
         try:
-            samples.round_robin([*channels, *state], settings.repeat)
+            samples.round_robin([*channels, *state, *pools], settings.repeat)
             samples.once(starts)
         finally:
             samples.progress.close()
@@ -213,4 +241,5 @@ def run_bench(settings: BenchSettings, progress: Progress | None = None) -> Benc
         starts=samples.summaries(starts),
         notes=notes,
         machine=machine(),
+        pools=samples.summaries(pools),
     )

@@ -21,6 +21,7 @@ from .._validate import (
 )
 from .channels import CHANNELS
 from .peers import PEERS
+from .pools import CHUNKSIZES, POOL_NAMES
 from .state import STATE_METHODS
 
 SIZES = (8, 1024, 65536, 1048576)
@@ -39,6 +40,7 @@ MAX_SIZE = 64 * 1024 * 1024
 # The names --methods chooses from (the limits always run, so they are not among them).
 CHANNEL_NAMES = tuple(c.name for c in CHANNELS) + tuple(peer.channel.name for peer in PEERS)
 STATE_NAMES = tuple(m.name for m in STATE_METHODS)
+MAX_CHUNKSIZE = 1_000_000
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -87,12 +89,15 @@ def default_start_methods() -> tuple[str, ...]:
 class BenchSettings:
     """Everything one bench run does, validated before any process starts.
 
-    ``start_methods``: the channel and state rows are measured under each, side by side in one
-    run; the start-cost table always covers every start method this platform has.
+    ``start_methods``: the channel, state and pool rows are measured under each, side by side in
+    one run; the start-cost table always covers every start method this platform has. The pool
+    rows time each pool's map at each of ``chunksizes``, with tasks of the smallest size.
     """
 
     channels: tuple[str, ...] = CHANNEL_NAMES
     state: tuple[str, ...] = STATE_NAMES
+    pools: tuple[str, ...] = POOL_NAMES
+    chunksizes: tuple[int, ...] = CHUNKSIZES
     sizes: tuple[int, ...] = SIZES
     messages: int = DEFAULT_MESSAGES
     repeat: int = DEFAULT_REPEAT
@@ -106,6 +111,11 @@ class BenchSettings:
     def __post_init__(self) -> None:
         require_names("channel", self.channels, CHANNEL_NAMES)
         require_names("state method", self.state, STATE_NAMES)
+        require_names("pool", self.pools, POOL_NAMES)
+        if self.pools and not self.chunksizes:
+            raise ValueError("bench of pools needs at least one chunksize")
+        for chunksize in self.chunksizes:
+            require_count("chunksize", chunksize, minimum=1, maximum=MAX_CHUNKSIZE)
         if not self.sizes:
             raise ValueError("bench needs at least one payload size")
         for size in self.sizes:

@@ -13,9 +13,11 @@ from .results import (
     KINDS,
     LIMIT,
     ChannelResult,
+    PoolResult,
     StartResult,
     StateResult,
     limit_rates,
+    pool_ratio,
     ratio_to_limit,
 )
 from .stats import Spread, ratio, spread
@@ -126,6 +128,27 @@ def state_table(results: Sequence[StateResult]) -> str:
                     rate = found.increments_per_second
                     row += [human(rate.median), format_range(rate)]
             rows.append(row)
+    lefts = 2 if several else 1
+    return table(headers, rows, [False] * lefts + [True] * (len(headers) - lefts))
+
+
+def pool_table(results: Sequence[PoolResult], limits: dict[tuple[str, int], float]) -> str:
+    """Tasks/s per pool and chunksize, with the ratio to the raw os.pipe at the tasks' size."""
+    names = first_seen([r.name for r in results])
+    methods = first_seen([r.start_method for r in results])
+    several = len(methods) > 1
+    ordered = sorted(results, key=lambda r: (names[r.name], r.chunksize, methods[r.start_method]))
+    rows = []
+    for r in ordered:
+        tasks = r.tasks_per_second
+        rows.append(
+            [r.name]
+            + ([r.start_method] if several else [])
+            + [str(r.chunksize), human(tasks.median), format_range(tasks),
+               format_ratio(pool_ratio(r, limits))]
+        )
+    headers = ["pool"] + (["start method"] if several else [])
+    headers += ["chunksize", "tasks/s", "min-max", f"x {LIMIT}"]
     lefts = 2 if several else 1
     return table(headers, rows, [False] * lefts + [True] * (len(headers) - lefts))
 

@@ -1,4 +1,4 @@
-"""``ipccheck bench``: every channel and shared-state method against the raw os.pipe limit.
+"""``ipccheck bench``: every channel, shared-state method and pool against the raw os.pipe limit.
 
 Prints the tables, or with ``--json`` one document on stdout (its shape: ``bench.report``).
 ``--plot FILE.png`` also draws throughput against payload size, one row of panels per start
@@ -21,6 +21,7 @@ from ..bench import (
     DEFAULT_MESSAGES,
     DEFAULT_REPEAT,
     DEFAULT_SIZES,
+    POOL_NAMES,
     QUICK,
     STATE_NAMES,
     BenchResults,
@@ -42,7 +43,7 @@ MEASURING = ("methods", "sizes", "messages", "repeat", "start_method", "timeout"
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "bench",
-        help="measure every channel and shared-state method against the raw os.pipe limit",
+        help="measure every channel, shared-state method and pool against the raw os.pipe limit",
         description="Pipe vs Queue vs the rest, in one run, against the raw os.pipe limit. "
         "Figures are medians over repeats with their min-max; compare ratios, not absolute "
         "figures, between machines.",
@@ -50,8 +51,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--methods",
         metavar="A,B,...",
-        help=f"channels and state methods to measure (limits always run); default all: "
-        f"{', '.join(CHANNEL_NAMES + STATE_NAMES)}",
+        help=f"channels, state methods and pools to measure (limits always run); default all: "
+        f"{', '.join(CHANNEL_NAMES + STATE_NAMES + POOL_NAMES)}",
     )
     parser.add_argument(
         "--sizes", help=f"payload sizes in bytes, k or m (default {DEFAULT_SIZES})"
@@ -97,15 +98,17 @@ def settings_from(args: argparse.Namespace) -> BenchSettings:
     )
     repeat = args.repeat if args.repeat is not None else quick.get("repeat", DEFAULT_REPEAT)
     if args.methods:
-        chosen = parse_names(args.methods, CHANNEL_NAMES + STATE_NAMES)
+        chosen = parse_names(args.methods, CHANNEL_NAMES + STATE_NAMES + POOL_NAMES)
         channels = tuple(n for n in chosen if n in CHANNEL_NAMES)
         state = tuple(n for n in chosen if n in STATE_NAMES)
+        pools = tuple(n for n in chosen if n in POOL_NAMES)
     else:
-        channels, state = CHANNEL_NAMES, STATE_NAMES
+        channels, state, pools = CHANNEL_NAMES, STATE_NAMES, POOL_NAMES
     start_method = args.start_method or platform_default_start_method()
     return BenchSettings(
         channels=channels,
         state=state,
+        pools=pools,
         sizes=tuple(parse_sizes(args.sizes or DEFAULT_SIZES)),
         messages=int(messages),
         repeat=int(repeat),

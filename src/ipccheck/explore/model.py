@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import permutations
 
 from .steps import Program
 
@@ -149,8 +150,6 @@ def serial_finals(program: Program) -> frozenset[int]:
     is what an interleaving broke. Workers with identical programs give identical orders, so
     only distinct orders are run.
     """
-    from itertools import permutations
-
     finals = set()
     seen = set()
     for order in permutations(range(program.procs)):

@@ -7,7 +7,8 @@ evidence, then the *fixed pattern* runs and is checked to hold.
 
 These are demonstrations of what not to do, kept apart from the reference implementations in
 ``ipccheck.methods``. One module per family of mistakes (``join_before_drain``,
-``terminate_producer``, ``unlocked_counters``, ``value_types``, ``shared_memory_tracker``);
+``terminate_producer``, ``unlocked_counters``, ``value_types``, ``shared_memory_tracker``,
+``pool_lifetime``, ``pool_pickling``);
 ``hazard`` says what a hazard is, ``receive`` holds the bounded reads they share, and
 ``catalogue`` lists and runs them. Run them with ``ipccheck hazards [NAME ...]``.
 """

@@ -21,6 +21,8 @@ from ..._validate import (
 )
 from . import (
     join_before_drain,
+    pool_lifetime,
+    pool_pickling,
     shared_memory_tracker,
     terminate_producer,
     unlocked_counters,
@@ -35,6 +37,8 @@ CATALOGUE: tuple[Hazard, ...] = (
     *unlocked_counters.HAZARDS,
     *value_types.HAZARDS,
     *shared_memory_tracker.HAZARDS,
+    *pool_lifetime.HAZARDS,
+    *pool_pickling.HAZARDS,
 )
 
 
