@@ -76,3 +76,40 @@ def test_the_exit_code_violation_carries_the_exception():
     assert len(exit_code) == 1
     assert exit_code[0].startswith("exit-code: producer-0: exit code 1, raised ValueError: bad producer 0")
     assert outcome.died[0].startswith("producer-0 exit code 1 (ValueError: bad producer 0")
+
+
+class Unrebuildable:
+    """An argument that pickles, but refuses to be rebuilt in the child."""
+
+    def __init__(self) -> None:
+        self.state = "something to rebuild"  # pickle calls __setstate__ only when there is state
+
+    def __setstate__(self, state):
+        raise OSError("no such descriptor in this process")
+
+
+def receive(thing) -> None:
+    """A child target that only receives its argument."""
+
+
+@pytest.mark.parametrize("start_method", [m for m in selected_start_methods() if m != "fork"])
+def test_a_child_that_cannot_rebuild_its_arguments_says_why(start_method, capfd):
+    """Spawn and forkserver children unpickle their arguments before the target runs; an
+    exception there reaches the parent as one line too (and no traceback on stderr)."""
+    with ProcessGroup(multiprocessing.get_context(start_method)) as group:
+        group.start(receive, (Unrebuildable(),), role="receiver")
+        group.join(Deadline(60))
+    (child,) = group.children()
+    assert child.exitcode == 1
+    assert child.error is not None
+    assert child.error.startswith("OSError: no such descriptor in this process (at test_child_errors.py:")
+    assert child.error.endswith(" in __setstate__)")
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_under_fork_nothing_is_rebuilt_and_the_watch_stays_unarmed():
+    """Fork children inherit their arguments: the same argument arrives as it is."""
+    with ProcessGroup(multiprocessing.get_context("fork")) as group:
+        group.start(receive, (Unrebuildable(),), role="receiver")
+        group.join(Deadline(60))
+    assert [(child.exitcode, child.error) for child in group.children()] == [(0, None)]

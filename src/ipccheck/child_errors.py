@@ -5,6 +5,13 @@ child sends ``"ValueError: bad item (at queue.py:12 in put)"`` down its own one-
 exits with code 1 *quietly*: ``SystemExit(1)`` makes multiprocessing skip the traceback it would
 otherwise print. The parent reads the line once the child has ended, so the reason a child died
 lands in the run's evidence and its JSON, where a reader (and a CI log) can find it.
+
+A spawn or forkserver child can also fail *before* its target runs: while it rebuilds (unpickles)
+its arguments, e.g. an object whose pickled form holds a descriptor that means nothing in the
+child. The report pipe is therefore the first argument, followed by a ``RebuildWatch``: pickle
+rebuilds a tuple left to right, so by the time the user's objects are rebuilt, the watch has made
+``sys.excepthook`` report an exception on that pipe too (multiprocessing hands such an
+exception to ``sys.excepthook``, in spawn and forkserver children alike).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
+from types import TracebackType
 from typing import Any
 
 
@@ -28,15 +36,63 @@ def summarize(exc: BaseException) -> str:
     return f"{type(exc).__name__}{': ' + message if message else ''}{where}"
 
 
-def run_reporting(target: Callable[..., Any], args: Sequence[Any], report: Connection) -> None:
+def send_quietly(report: Connection, line: str) -> None:
+    """Send ``line`` to the parent and close the pipe; a parent already gone is no matter."""
+    try:
+        report.send(line)
+    except OSError:
+        pass
+    finally:
+        report.close()
+
+
+class RebuildWatch:
+    """Travels to the child right after its report pipe and watches the rest being rebuilt.
+
+    Under fork nothing is rebuilt and this object arrives as it is, unarmed. Under spawn and
+    forkserver it is rebuilt by ``_armed`` (see ``__reduce__``), which arms it: until the
+    target starts, an uncaught exception is sent to the parent instead of printed.
+    """
+
+    def __init__(self, report: Connection) -> None:
+        self.report = report
+        self.previous: Callable[..., Any] | None = None
+
+    def __reduce__(self) -> tuple[Callable[[Connection], RebuildWatch], tuple[Connection]]:
+        return (_armed, (self.report,))
+
+    def arm(self) -> None:
+        self.previous = sys.excepthook
+        sys.excepthook = self.report_uncaught
+
+    def disarm(self) -> None:
+        """The arguments are rebuilt: from here on ``run_reporting`` reports what goes wrong."""
+        if self.previous is not None:
+            sys.excepthook = self.previous
+            self.previous = None
+
+    def report_uncaught(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        send_quietly(self.report, summarize(exc.with_traceback(tb)))
+
+
+def _armed(report: Connection) -> RebuildWatch:
+    """Child side, while the arguments are being unpickled: a watch that is already armed."""
+    watch = RebuildWatch(report)
+    watch.arm()
+    return watch
+
+
+def run_reporting(
+    report: Connection, watch: RebuildWatch, target: Callable[..., Any], args: Sequence[Any]
+) -> None:
     """Run ``target(*args)`` in the child; on an exception, report it and exit 1 quietly."""
+    watch.disarm()
     try:
         target(*args)
     except Exception as exc:  # SystemExit and KeyboardInterrupt keep their own meaning
-        try:
-            report.send(summarize(exc))
-        finally:
-            report.close()
+        send_quietly(report, summarize(exc))
         sys.exit(1)
     report.close()
 

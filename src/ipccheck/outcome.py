@@ -48,6 +48,7 @@ class Outcome:
     left_threads: tuple[str, ...] = ()
     left_shm: tuple[str, ...] = ()
     left_paths: tuple[str, ...] = ()
+    left_ipc: tuple[str, ...] = ()  # message queues and System V objects, in words
     leaked_fds: tuple[str, ...] = ()
     error: str | None = None
     died: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
-from .child_errors import read_report, run_reporting
+from .child_errors import RebuildWatch, read_report, run_reporting
 from .default_context import left_unchosen
 from .interrupts import sigint_deferred
 
@@ -107,6 +107,9 @@ class ProcessGroup:
     """The children of one run; a context manager that always reaps them."""
 
     def __init__(self, ctx: BaseContext) -> None:
+        # ``ctx`` is where children come from: a multiprocessing context, or another library's
+        # with the same ``Process`` and ``Pipe`` (billiard's, multiprocess's); the annotation
+        # names the standard library's base class, the group only calls those two.
         self.ctx = ctx
         self.members: list[tuple[Role, BaseProcess]] = []
         self.reports: dict[int, Connection] = {}  # id(process) -> where its exception arrives
@@ -126,13 +129,13 @@ class ProcessGroup:
         # Every concrete context has ``Process``; typeshed declares it on each subclass only.
         make: Callable[..., BaseProcess] = self.ctx.Process  # type: ignore[attr-defined]
         reader, writer = self.ctx.Pipe(duplex=False)
-        process = make(
-            target=run_reporting, args=(target, tuple(args), writer), name=str(role), daemon=True
-        )
-        # Ctrl-C waits until the child is started and recorded; the default start method
-        # stays unchosen if it was (a spawn start would fix it).
+        # The report pipe goes first, so that it is rebuilt before anything that may fail to be.
+        reporting = (writer, RebuildWatch(writer), target, tuple(args))
+        process = make(target=run_reporting, args=reporting, name=str(role), daemon=True)
+        # Ctrl-C waits until the child is started and recorded; the default start method (of
+        # multiprocessing, and of the library the context comes from) stays unchosen if it was.
         try:
-            with sigint_deferred(), left_unchosen():
+            with sigint_deferred(), left_unchosen(self.ctx):
                 process.start()
                 self.members.append((role, process))  # only started processes: stop() joins each
                 self.reports[id(process)] = reader

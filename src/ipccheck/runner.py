@@ -13,16 +13,21 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import time
+from multiprocessing.context import BaseContext
 
+from .default_context import library_of
 from .leftovers import Watch, warm_up
 from .methods import METHODS
 from .outcome import Outcome, describe_deaths, observed_total
-from .processes import Deadline, DeadlineExceeded
+from .processes import Deadline, DeadlineExceeded, ProcessGroup
 from .protocol import FAMILIES, ChannelBroken, Method, Observation
 from .workload import Workload
 
+# Ample for one child that does nothing, even a spawn child on a loaded machine.
+WARM_UP_SECONDS = 60.0
 
-def run(workload: Workload, method: Method | None = None) -> Outcome:
+
+def run(workload: Workload, method: Method | None = None, ctx: BaseContext | None = None) -> Outcome:
     """Run ``workload`` once and return what happened (never raises for a failed run).
 
     ``method`` defaults to ``METHODS[workload.method]``. Passing another implementation (any
@@ -30,6 +35,11 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
     observation)``) runs it in that method's place under the same deadline, cleanup and
     leftover checks; the conformance kit uses this to run a user's queue as if it were the
     ``queue`` method.
+
+    ``ctx`` is where the children come from: by default the standard library's context of
+    ``workload.start_method``. Another library's context for that start method (billiard's,
+    multiprocess's: anything with the same ``Process`` and ``Pipe``) runs the children as
+    that library's own processes; the method is handed the same ``ctx``.
     """
     if not isinstance(workload, Workload):
         raise TypeError(f"run() needs a Workload, got {type(workload).__name__}")
@@ -39,13 +49,15 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         getattr(method, "execute", None)
     ):
         raise TypeError(f"run() needs a method with FAMILY and execute(), got {method!r}")
-    ctx = multiprocessing.get_context(workload.start_method)
+    if ctx is None:
+        ctx = multiprocessing.get_context(workload.start_method)
     observation = Observation()
     timed_out = False
     alive_at_deadline: list[str] = []
     error: str | None = None
     broken: str | None = None
     warm_up(ctx)
+    _warm_up_library(ctx)
     with Watch() as watch:
         started = time.perf_counter()
         group = watch.group(ctx)
@@ -79,6 +91,7 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         left_threads=left.threads,
         left_shm=left.segments,
         left_paths=left.paths,
+        left_ipc=left.ipc,
         leaked_fds=left.fds,
         error=error,
         broken=broken,
@@ -87,3 +100,25 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
     )
     return dataclasses.replace(outcome, died=describe_deaths(outcome))
 
+
+
+# Contexts of other libraries already warmed up, kept alive so that an id is never reused.
+_WARMED: dict[int, BaseContext] = {}
+
+
+def _warm_up_library(ctx: BaseContext) -> None:
+    """Start one child of another library's context before its first run, so the helpers that
+    library starts once and keeps (its forkserver, its tracker) predate the run's snapshots."""
+    if library_of(ctx) is None or id(ctx) in _WARMED:
+        return
+    try:
+        with ProcessGroup(ctx) as group:
+            group.start(_nothing, role="warm-up")
+            group.join(Deadline(WARM_UP_SECONDS))
+    except DeadlineExceeded:
+        return  # not warmed: the run that follows reports what goes wrong
+    _WARMED[id(ctx)] = ctx
+
+
+def _nothing() -> None:
+    """A warm-up child: being started is all it is for."""

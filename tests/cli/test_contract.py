@@ -61,8 +61,8 @@ def test_version(capsys):
          "--start-method", "fork"],
         ["hazards", "value-typecodes", "--start-method", "fork"],
         ["explore", "unlocked-increment", "--exhaustive", "--start-method", "fork"],
-        ["check", "counter", "ipccheck.conformance.examples:LockedCounter", "--examples", "1",
-         "--start-method", "fork"],
+        ["check", "counter", "ipccheck.conformance.examples:LockedCounter", "--trials", "1",
+         "--procs", "2", "--increments", "1000", "--start-method", "fork"],
     ],
     ids=lambda argv: argv[0],
 )

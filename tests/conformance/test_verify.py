@@ -139,7 +139,7 @@ def test_correct_queues_pass(factory):
     report = verify_queue(factory, **FEW)
     assert isinstance(report, Report)
     assert report.start_methods == START_METHODS
-    assert report.runs == len(START_METHODS) * 2  # the typical case plus one example each
+    assert report.runs == len(START_METHODS) * 3  # the probe, the typical case, one example
     assert "evidence, not proof" in str(report)
 
 
@@ -152,15 +152,16 @@ def test_pipe_passes():
 def test_locked_counter_passes():
     """A Value incremented under its lock loses nothing under every start method."""
     report = verify_counter(examples.LockedCounter, **QUICK_COUNTER)
-    assert report.runs == len(START_METHODS)
+    assert report.runs == len(START_METHODS) * 2  # the probe and one trial each
 
 
 def test_a_thread_queue_is_not_an_ipc_queue():
     """``queue.Queue`` under fork: each child puts into its own copy, so nothing arrives."""
     with pytest.raises(ConformanceError) as caught:
         verify_queue(queue.Queue, start_methods=["fork"], **SMALL)
-    assert caught.value.invariants == ("sentinel",)
-    assert (caught.value.case["procs"], caught.value.case["items"]) == (1, 0)
+    assert caught.value.invariants == ("total", "exactly-once", "sentinel")
+    assert (caught.value.case["procs"], caught.value.case["items"]) == (1, 1)  # the probe's case
+    assert "The probe (one item through one fork child) failed" in caught.value.note
     assert "producer 0: sentinel never received" in str(caught.value)
 
 

@@ -230,3 +230,15 @@ def test_long_evidence_is_cut_short():
     found = [v for v in invariants.check_exactly_once(broken)]
     assert len(found) == invariants.MAX_EVIDENCE + 1
     assert str(found[-1]) == f"exactly-once: ... and {20 - invariants.MAX_EVIDENCE} more"
+
+
+def test_a_run_stopped_at_its_deadline_claims_no_loss():
+    """A timed-out state run reports only the deadline; a channel's missing items were not received."""
+    state = messages(state_outcome(timed_out=True, observed=0, slots=None))
+    assert [line.split(":")[0] for line in state] == ["deadline"]  # the total was never read
+    channel = stream_outcome(timed_out=True, sentinels=((0, 6),))
+    channel = dataclasses.replace(channel, received=channel.received[:4], observed=4)
+    totals = [line for line in messages(channel) if line.startswith("total")]
+    assert totals == [f"total: expected {channel.expected}, observed 4 "
+                      f"({channel.expected - 4} not received by the deadline)"]
+    assert not any("lost" in line for line in messages(channel))

@@ -1,8 +1,9 @@
 """``ipccheck check queue|pipe|counter MODULE:ATTR``: the conformance kit from the shell.
 
-Exit codes: 0 conformant, 1 a promise was broken (the minimal case and the evidence are
-printed), 2 a usage error (the factory cannot be imported, has the wrong shape, cannot be
-sent to a child, or the ``conformance`` extra is missing), in one line on stderr.
+Exit codes: 0 conformant under every start method, 1 a promise was broken under at least one
+(each start method's verdict, minimal case and evidence are printed), 2 a usage error (the
+factory or context cannot be imported, the factory has the wrong shape, an option does not
+apply to the kind, or the ``conformance`` extra is missing), in one line on stderr.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from typing import Any
 
 from .._validate import require_start_methods
-from ..conformance.factory import OBJECT_KINDS, load
+from ..conformance.factory import OBJECT_KINDS, load, load_object
 from ..conformance.verdict import ConformanceError
 from ..conformance.verify import verify_kind
 from .options import (
@@ -27,10 +28,13 @@ from .options import (
 )
 
 HELP = "check your own queue, pipe or counter against ipccheck's invariants"
-EXAMPLES_HELP = (
-    "queue/pipe: Hypothesis examples per start method (default: at most 20); "
-    "counter: trials per start method (default 3)"
-)
+# Options that only one kind takes: option -> (the kind's keyword, the kinds it applies to).
+KIND_OPTIONS = {
+    "examples": ("max_examples", ("queue", "pipe")),
+    "procs": ("procs", ("counter",)),
+    "increments": ("increments", ("counter",)),
+    "trials": ("trials", ("counter",)),
+}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,7 +46,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="a callable returning the object, given the start method's context if it takes "
         "a ctx parameter (current directory on sys.path)",
     )
-    parser.add_argument("--examples", type=int, default=None, help=EXAMPLES_HELP)
+    parser.add_argument(
+        "--context",
+        metavar="MODULE[:ATTR]",
+        default=None,
+        help="where the children come from: anything with get_context(start_method), e.g. "
+        "billiard or multiprocess for an object of that library (default: multiprocessing)",
+    )
+    parser.add_argument(
+        "--examples", type=int, default=None,
+        help="queue/pipe: Hypothesis examples per start method (default: at most 20)",
+    )
+    parser.add_argument("--procs", type=int, default=None, help="counter: workers (default 4)")
+    parser.add_argument(
+        "--increments", type=int, default=None, help="counter: increments per worker (default 100000)"
+    )
+    parser.add_argument(
+        "--trials", type=int, default=None, help="counter: trials per start method (default 3)"
+    )
     add_start_method(parser)
     add_timeout(parser, "run")
     add_json(parser)
@@ -54,9 +75,16 @@ def prepare(args: argparse.Namespace) -> Job:
     options: dict[str, Any] = {
         "start_methods": require_start_methods(args.start_method),
         "timeout": args.timeout,
+        "context": None if args.context is None else load_object(args.context),
     }
-    if args.examples is not None:
-        options["trials" if args.kind == "counter" else "max_examples"] = args.examples
+    for option, (keyword, kinds) in KIND_OPTIONS.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if args.kind not in kinds:
+            takes = ", ".join(f"--{name}" for name, (_, k) in KIND_OPTIONS.items() if args.kind in k)
+            raise UsageError(f"--{option} does not apply to a {args.kind}; it takes {takes}")
+        options[keyword] = value
 
     def job() -> int:
         try:

@@ -10,7 +10,9 @@ copy of the wrapper, the bug hits each producer separately. Items are ipccheck's
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
@@ -162,6 +164,42 @@ class ParentOnlyQueue(_WrappedQueue):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         raise RuntimeError("ParentOnlyQueue cannot be used in a child process")
+
+
+class RaisingQueue(_WrappedQueue):
+    """Raises on each producer's item 1, as a ``put`` that validates too strictly would."""
+
+    def put(self, item: Any) -> None:
+        if item[1] == 1:
+            raise ValueError(f"refused item {item}")
+        super().put(item)
+
+
+class StaleDescriptorQueue(_WrappedQueue):
+    """Pickles a file descriptor as a bare number, as a ``Connection`` without a reducer does.
+
+    The number means something only in the process that opened it: a spawn or forkserver child
+    that rebuilds the queue finds no such descriptor (the number is kept high, so that it never
+    names one of the child's own by chance). Under fork nothing is pickled and the queue works.
+    """
+
+    def __init__(self, ctx: ContextLike = multiprocessing) -> None:
+        super().__init__(ctx)
+        opened = os.open(os.devnull, os.O_RDONLY)
+        try:
+            self._fd = fcntl.fcntl(opened, fcntl.F_DUPFD_CLOEXEC, 900)
+        finally:
+            os.close(opened)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        os.fstat(state["_fd"])  # the bug: the number travelled, the descriptor did not
+        self.__dict__.update(state)
+
+    def close(self) -> None:
+        super().close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 class UnlockedCounter:

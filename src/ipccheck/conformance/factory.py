@@ -39,11 +39,11 @@ def name_of(factory: Any) -> str:
     return repr(factory)
 
 
-def load(spec: str) -> Callable[..., Any]:
-    """Import ``MODULE:ATTR`` (the current directory first on ``sys.path``), as the command does."""
+def load_object(spec: str) -> Any:
+    """Import ``MODULE`` or ``MODULE:ATTR`` (the current directory first on ``sys.path``)."""
     module_name, sep, attribute = spec.partition(":")
-    if not sep or not module_name or not attribute:
-        raise ValueError(f"factory must look like MODULE:ATTR, got {spec!r}")
+    if not module_name or (sep and not attribute):
+        raise ValueError(f"expected MODULE or MODULE:ATTR, got {spec!r}")
     cwd = os.getcwd()
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
@@ -52,12 +52,19 @@ def load(spec: str) -> Callable[..., Any]:
     except Exception as exc:  # ImportError, or whatever the module raised while importing
         raise ValueError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
     target: Any = module
-    for part in attribute.split("."):
+    for part in attribute.split(".") if attribute else ():
         try:
             target = getattr(target, part)
         except AttributeError:
             raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
-    return require_callable(target)
+    return target
+
+
+def load(spec: str) -> Callable[..., Any]:
+    """The factory ``MODULE:ATTR`` names, imported as the command does (``load_object``)."""
+    if ":" not in spec:
+        raise ValueError(f"factory must look like MODULE:ATTR, got {spec!r}")
+    return require_callable(load_object(spec))
 
 
 def require_callable(factory: object) -> Callable[..., Any]:

@@ -1,58 +1,79 @@
-"""Before any search: hand one object to one child of each start method, or fail in one line.
+"""Before any search: one item through one object in one real child, per start method.
 
-Under spawn and forkserver the object is pickled into the child, so an object holding a thread
-lock, a lock made for another context, or a class the child cannot import would fail every run
-of the search. The probe finds that first and raises ``TypeError`` saying which, never a hang.
+The probe is the smallest run there is (one producer, one item; for a counter, one worker, one
+increment), made through the same runner and judged by the same invariants as every other run.
+So it checks what matters — the object reaches the child, works there, and what the child did
+arrives — and when it fails, its evidence says why: the exception the parent got sending the
+object, or the child's own (type, message, innermost frame), also from rebuilding the object.
+A failing probe is that start method's finding; the other start methods are still checked.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from ..processes import Deadline, DeadlineExceeded, ProcessGroup, exit_description
-from .contexts import as_is_hint
+from .contexts import as_is_hint, library_hint
 from .factory import make, name_of, release
+from .runs import Case, run_case
+from .verdict import Verdict
 
-# A probe child does nothing but receive the object; this is ample even for spawn.
-PROBE_SECONDS = 30.0
+# The probe's case for each kind: the smallest run that still sends something.
+PROBE_CASES: dict[str, Case] = {
+    "queue": {"procs": 1, "items": 1},
+    "pipe": {"procs": 1, "items": 1, "payload": 0},
+    "counter": {"procs": 1, "increments": 1},
+}
 
 
-def accept(thing: Any) -> None:
-    """Probe child target: receiving ``thing`` is the whole test."""
+class Premade:
+    """A factory that hands out one object made beforehand: the probe makes it itself first, so
+    that a bad factory is a TypeError/ValueError before any child starts."""
+
+    def __init__(self, made: Any) -> None:
+        self.made = made
+        self.taken = False
+
+    def __call__(self, ctx: Any = None) -> Any:  # takes ctx, so it is called with the one under test
+        # Hand the object over and keep no reference: the run releases it, and a proxy kept
+        # alive here would keep its connection open past the run's leftover snapshot.
+        made, self.made, self.taken = self.made, None, True
+        return made
 
 
-def probe(factory: Callable[..., Any], kind: str, start_method: str, ctx: BaseContext) -> None:
-    """Make one object for ``ctx`` and send it to one child of ``ctx``; raise if that cannot work."""
+def probe(
+    factory: Callable[..., Any], kind: str, start_method: str, ctx: BaseContext, timeout: float
+) -> Verdict:
+    """The probe's verdict: ok if one item made it through one ``start_method`` child.
+
+    Raises TypeError/ValueError if the factory itself is bad (not callable, raises, wrong shape).
+    """
+    started = time.perf_counter()
     made = make(factory, kind, ctx)
-    sent = made[1] if kind == "pipe" else made
-    what = f"the {kind} from {name_of(factory)}"
-    hint = as_is_hint(factory, name_of(factory), start_method)
-    because = f" ({hint})" if hint else ""
+    hints = [library_hint(made, ctx), as_is_hint(factory, name_of(factory), start_method)]
+    premade = Premade(made)
+    case = PROBE_CASES[kind]
+    del made  # from here on, only ``premade`` holds it
     try:
-        with ProcessGroup(ctx) as group:
-            try:
-                group.start(accept, (sent,), role="probe")
-            except Exception as exc:
-                raise TypeError(
-                    f"{what} cannot be passed to a {start_method} child: "
-                    f"{type(exc).__name__}: {exc}{because}"
-                ) from None
-            try:
-                group.join(Deadline(PROBE_SECONDS))
-            except DeadlineExceeded:
-                raise TypeError(
-                    f"{what}: a {start_method} child that only receives it did not exit "
-                    f"within {PROBE_SECONDS:g} s{because}"
-                ) from None
-        code = group.exitcodes()["probe"]
-        if code != 0:
-            raise TypeError(
-                f"{what} could not be rebuilt in a {start_method} child "
-                f"({exit_description(code)}); "
-                "is its class defined at module level in a module the child can import?"
-                + (f" Or: {hint}" if hint else "")
-            )
+        ran = run_case(kind, premade, case, start_method, ctx, timeout)
     finally:
-        release(made)
+        if not premade.taken:  # the run released what it took
+            release(premade.made)
+    if not ran.violations:
+        return Verdict(start_method, runs=1, seconds=time.perf_counter() - started)
+    one = "one increment in one" if kind == "counter" else "one item through one"
+    note = (
+        f"The probe ({one} {start_method} child) failed, so nothing more ran under "
+        f"{start_method}." + "".join(f" This may be why: {hint}." for hint in hints if hint)
+    )
+    return Verdict(
+        start_method=start_method,
+        runs=1,
+        seconds=time.perf_counter() - started,
+        violations=ran.violations,
+        case={**case, "start_method": start_method},
+        errors=ran.errors,
+        note=note,
+    )

@@ -9,7 +9,8 @@ factory may) or nothing (``def make_queue(self)``): it is handed to the kit as t
 Each class gives one test per start method (unavailable ones are skipped), so a failure names
 the start method in the test id. No fixtures, so no pytest plugin is needed, and no pytest
 import either: a skip is ``unittest.SkipTest``, which pytest honours. Class attributes tune the
-search (``max_examples``, ``timeout``...).
+search (``max_examples``, ``timeout``...); ``context`` says where the children come from (e.g.
+``context = billiard`` for a billiard object; default: multiprocessing).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from .verify import (
 class _Conformance:
     """What every base class shares: run one check on the subclass's factory method."""
 
+    # Where the children come from: anything with get_context(start_method); None: multiprocessing.
+    context: Any = None
+
     def _options(self) -> dict[str, Any]:
         return {}
 
@@ -47,7 +51,7 @@ class _Conformance:
                 f"{type(self).__name__} must define {factory_name}(self) or "
                 f"{factory_name}(self, ctx) returning the object to check"
             )
-        verify(factory, start_methods=[start_method], **self._options())
+        verify(factory, context=self.context, start_methods=[start_method], **self._options())
 
 
 class _SearchOptions(_Conformance):

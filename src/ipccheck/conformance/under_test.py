@@ -5,10 +5,17 @@ mirrors the reference method it stands in for (``methods/queue.py``, ``methods/p
 ``methods/value.py``): the same producers, the same ``channel.collect``, the same Observation.
 The only difference is where the channel comes from: the user's factory, called once per run
 with the context the runner hands ``execute`` (see ``contexts`` for how a factory receives it).
+
+Every process that receives the object says when it is done with it (``finish``): after its
+last ``put`` (the end marker, ``(producer, END)``), its last ``send`` or its last
+``increment()``, a producer or worker calls the object's ``flush()`` and then its ``close()``,
+whichever it has, before it exits; an exception from either is that child's exception. The
+parent closes its own copy last, after the run, on every path (``factory.release``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import random
 import time
@@ -26,6 +33,28 @@ NAP_SECONDS = 0.001
 # After every producer exited (so the kernel has closed its end), how long a pipe end may
 # take to report EOF. It is immediate in practice; this only absorbs scheduling noise.
 EOF_SECONDS = 0.5
+
+
+# What a producer or worker calls on its copy of the object once it is done, in this order.
+FINISHED_HOOKS = ("flush", "close")
+
+
+def finish(thing: Any) -> None:
+    """This process is done with ``thing``: call its ``flush()``, then its ``close()``, if it has them.
+
+    The hook of a batching or asynchronous sender (a buffer to write out, a feeder thread to
+    join, a socket to linger on): without it, items still buffered when the child exits are lost.
+    """
+    for name in FINISHED_HOOKS:
+        hook = getattr(thing, name, None)
+        if callable(hook):
+            hook()
+
+
+def queue_producer(channel: Any, producer_id: int, base: int, mode: str) -> None:
+    """Put every item and the end marker, then say this producer is finished with the queue."""
+    put_producer(channel, producer_id, base, mode)
+    finish(channel)
 
 
 class CorruptMessage(Exception):
@@ -87,7 +116,7 @@ class QueueUnderTest:
     ) -> None:
         for index in range(workload.procs):
             args = (channel, index, workload.base, workload.mode)
-            group.start(put_producer, args, role=producer_role(index))
+            group.start(queue_producer, args, role=producer_role(index))
         receive = getter(channel) if get_takes_timeout(channel) else polling_getter(channel)
         collect(receive, workload.procs, group, deadline, observation)
         group.join(deadline)  # drain first, join second: a producer may wait for the reader
@@ -100,15 +129,18 @@ def payload(producer_id: int, seq: int, size: int) -> bytes:
 
 
 def pipe_producer(writer: Any, producer_id: int, base: int, size: int) -> None:
-    """Send every item, the middle one with a ``size``-byte payload, then close the end."""
+    """Send every item, the middle one with a ``size``-byte payload, then finish with the end."""
     try:
         for item_producer, n in messages(producer_id, base, "stream"):
             if size and n == base // 2:
                 writer.send((item_producer, n, payload(item_producer, n, size)))
             else:
                 writer.send((item_producer, n))
-    finally:
-        writer.close()
+    except Exception:
+        with contextlib.suppress(Exception):
+            writer.close()  # the reader must still see EOF; the send's exception is the news
+        raise
+    finish(writer)
 
 
 class PipeReceiver:
@@ -202,10 +234,11 @@ class PipeUnderTest:
 
 
 def counter_worker(counter: Any, start: Any, increments: int, timeout: float) -> None:
-    """Wait until every worker is ready, then increment as fast as possible."""
+    """Wait until every worker is ready, increment as fast as possible, then finish."""
     start.wait(timeout)
     for _ in range(increments):
         counter.increment()
+    finish(counter)
 
 
 class CounterUnderTest:
@@ -229,9 +262,16 @@ class CounterUnderTest:
         observation: Observation,
     ) -> None:
         counter = make(self.factory, "counter", ctx)
-        start = ctx.Barrier(workload.procs)
-        for index in range(workload.procs):
-            args = (counter, start, workload.base, workload.timeout)
-            group.start(counter_worker, args, role=worker_role(index))
-        group.join(deadline)
-        observation.state_total = counter.value
+        try:
+            # Annotated Any: another library's context has its own Barrier (typeshed's has a
+            # signature of its own per context).
+            start: Any = ctx.Barrier(workload.procs)
+            for index in range(workload.procs):
+                args = (counter, start, workload.base, workload.timeout)
+                group.start(counter_worker, args, role=worker_role(index))
+            group.join(deadline)
+            observation.state_total = counter.value
+        finally:
+            release(counter)
+            counter = start = None
+            gc.collect()  # the counter's and the barrier's semaphores go now, not at exit

@@ -1,16 +1,16 @@
 """verify_queue, verify_pipe, verify_counter: ipccheck's runner and invariants on a user's object.
 
-Nothing here judges a run: every run goes through ``runner.run`` with a stand-in from
-``under_test`` and is judged by ``invariants.check``, exactly like the reference methods.
-Every entry point takes the same path: validate every argument (``_prepare``), probe each
-start method with one object (``probe``), then run. Queues and pipes differ only in their
-stand-in and in whether a payload size is part of a case (``Channel``); they search with
-``search``. Counters run a fixed number of trials instead: a lost update depends on OS
-scheduling, which no search can replay.
+Nothing here judges a run: every run goes through ``runs.run_case`` (``runner.run`` with a
+stand-in from ``under_test``, judged by ``invariants.check``), exactly like the reference
+methods. Every entry point takes the same path: validate every argument (``_prepare``), probe
+each start method with one item (``probe``), then, under each start method whose probe passed,
+search (queues, pipes: ``search``) or run trials (counters: ``trials``). Each start method ends
+in its own ``Verdict``; one that fails does not stop the others from being checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,16 +18,14 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from .._validate import DEFAULT_TIMEOUT, MAX_BASE, MAX_PROCS, require_choice, require_count, require_timeout
-from ..invariants import Violation, check
-from ..protocol import Method
-from ..runner import run
-from ..workload import Workload
-from .contexts import as_is_hint, contexts_for
+from ..invariants import Violation
+from .contexts import as_is_hint, contexts_for, require_source, source_name
 from .factory import OBJECT_KINDS, name_of, require_callable
 from .probe import probe
-from .search import Bounds, Case, Finding, examples_for, require_hypothesis, search
-from .under_test import CounterUnderTest, PipeUnderTest, QueueUnderTest
-from .verdict import ConformanceError, Report
+from .runs import Case, Ran, run_case
+from .search import Bounds, examples_for, require_hypothesis, search
+from .trials import counter_trials
+from .verdict import ConformanceError, Report, Verdict
 
 # The largest case a queue or pipe search tries by default: one example stays well under a
 # second under fork (docs/conformance.md).
@@ -55,34 +53,45 @@ class _Prepared:
     factory: Callable[..., Any]
     contexts: dict[str, BaseContext]
     timeout: float
+    context: str  # the context source, named for the report
 
 
 def _prepare(
-    factory: object, start_methods: str | Iterable[str] | None, timeout: float | None
+    factory: object,
+    start_methods: str | Iterable[str] | None,
+    timeout: float | None,
+    context: object,
+    needs: Iterable[str] = (),
 ) -> _Prepared:
     """Validate what every kind takes, in one place, before any process starts."""
+    source = require_source(context)
     return _Prepared(
         factory=require_callable(factory),
-        contexts=contexts_for(start_methods),
+        contexts=contexts_for(start_methods, source, needs),
         timeout=DEFAULT_TIMEOUT if timeout is None else require_timeout(timeout),
+        context=source_name(source),
     )
 
 
-def _probe_each(prepared: _Prepared, kind: str) -> None:
-    """Probe every start method before running any: a bad factory fails before a search starts."""
-    for start_method, ctx in prepared.contexts.items():
-        probe(prepared.factory, kind, start_method, ctx)
+def _probe_each(prepared: _Prepared, kind: str) -> dict[str, Verdict]:
+    """Probe every start method before any search, so a bad factory fails before one starts."""
+    return {
+        start_method: probe(prepared.factory, kind, start_method, ctx, prepared.timeout)
+        for start_method, ctx in prepared.contexts.items()
+    }
 
 
-def _passed(kind: str, prepared: _Prepared, runs: int, started: float) -> Report:
-    return Report(
-        kind=kind,
-        factory=name_of(prepared.factory),
-        runs=runs,
-        start_methods=tuple(prepared.contexts),
-        seconds=time.perf_counter() - started,
-        note=PROOF_NOTE,
-    )
+def _after_probe(probed: Verdict, then: Verdict) -> Verdict:
+    """A start method's verdict: what ran after its probe, with the probe's run and time added."""
+    return dataclasses.replace(then, runs=then.runs + probed.runs, seconds=then.seconds + probed.seconds)
+
+
+def _conclude(kind: str, prepared: _Prepared, verdicts: list[Verdict]) -> Report:
+    """The Report if every start method conformed; else raise the ConformanceError."""
+    factory = name_of(prepared.factory)
+    if all(verdict.ok for verdict in verdicts):
+        return Report(kind, factory, tuple(verdicts), prepared.context, PROOF_NOTE)
+    raise ConformanceError(kind, factory, tuple(verdicts), prepared.context)
 
 
 def _with_hint(note: str, prepared: _Prepared, start_method: str) -> str:
@@ -91,23 +100,11 @@ def _with_hint(note: str, prepared: _Prepared, start_method: str) -> str:
     return f"{note} This may be why: {hint}".strip() if hint else note
 
 
-@dataclass(frozen=True)
-class Channel:
-    """What differs between the queue and the pipe search."""
-
-    kind: str  # also the reference method the stand-in replaces (for the Workload)
-    stand_in: Callable[[Callable[..., Any], Case], Method]
-    payloads: tuple[int, ...]  # payload sizes a case may carry; () for none
-
-
-QUEUE = Channel("queue", lambda factory, case: QueueUnderTest(factory), payloads=())
-PIPE = Channel("pipe", lambda factory, case: PipeUnderTest(factory, case["payload"]), PAYLOAD_SIZES)
-
-
 def _verify_channel(
-    channel: Channel,
+    kind: str,
     factory: object,
     *,
+    context: object,
     start_methods: str | Iterable[str] | None,
     max_examples: int | None,
     max_procs: int | None,
@@ -116,51 +113,67 @@ def _verify_channel(
     derandomize: bool | None,
 ) -> Report:
     """The one path of verify_queue and verify_pipe: validate, probe, then search each start method."""
-    prepared = _prepare(factory, start_methods, timeout)
+    prepared = _prepare(factory, start_methods, timeout, context)
     require_hypothesis()
     examples = examples_for(max_examples)
     procs = DEFAULT_MAX_PROCS if max_procs is None else max_procs
     items = DEFAULT_MAX_ITEMS if max_items is None else max_items
+    payloads = PAYLOAD_SIZES if kind == "pipe" else ()
     bounds = Bounds(
         procs=require_count("max_procs", procs, minimum=1, maximum=MAX_PROCS),
         items=require_count("max_items", items, minimum=0, maximum=MAX_BASE),
-        payloads=channel.payloads,
+        payloads=payloads,
     )
     typical = Bounds(
         procs=min(TYPICAL.procs, bounds.procs),
         items=min(TYPICAL.items, bounds.items),
-        payloads=tuple(size for size in TYPICAL.payloads if size in channel.payloads),
+        payloads=tuple(size for size in TYPICAL.payloads if size in payloads),
     )
+    verdicts = []
+    for start_method, probed in _probe_each(prepared, kind).items():
+        if probed.ok:
+            ctx = prepared.contexts[start_method]
+            searched = _search_one(kind, prepared, start_method, ctx, bounds, typical, examples, derandomize)
+            probed = _after_probe(probed, searched)
+        verdicts.append(probed)
+    return _conclude(kind, prepared, verdicts)
+
+
+def _search_one(
+    kind: str,
+    prepared: _Prepared,
+    start_method: str,
+    ctx: BaseContext,
+    bounds: Bounds,
+    typical: Bounds,
+    examples: int,
+    derandomize: bool | None,
+) -> Verdict:
+    """Search one start method whose probe passed; its verdict, with the smallest failure's errors."""
     started = time.perf_counter()
-    _probe_each(prepared, channel.kind)
-    runs = 0
-    for start_method in prepared.contexts:
+    seen: dict[tuple[int, ...], Ran] = {}
 
-        def run_case(case: Case, start_method: str = start_method) -> list[Violation]:
-            # runner.run looks this start method's context up by name: the same object as
-            # prepared.contexts[start_method], which it hands to the stand-in's execute().
-            workload = Workload(
-                channel.kind, case["procs"], case["items"], start_method, "stream", prepared.timeout
-            )
-            return check(run(workload, channel.stand_in(prepared.factory, case)))
+    def run_one(case: Case) -> tuple[Violation, ...]:
+        ran = run_case(kind, prepared.factory, case, start_method, ctx, prepared.timeout)
+        seen[tuple(case.values())] = ran
+        return ran.violations
 
-        searched = search(run_case, bounds, typical, max_examples=examples, derandomize=derandomize)
-        runs += searched.runs
-        if searched.finding is not None:
-            raise _violated(channel.kind, prepared, start_method, searched.finding, runs)
-    return _passed(channel.kind, prepared, runs, started)
-
-
-def _violated(
-    kind: str, prepared: _Prepared, start_method: str, finding: Finding, runs: int
-) -> ConformanceError:
-    return ConformanceError(
-        kind=kind,
-        factory=name_of(prepared.factory),
-        violations=finding.smallest.violations,
-        case={**finding.smallest.case, "start_method": start_method},
-        first_case={**finding.first_case, "start_method": start_method},
+    searched = search(run_one, bounds, typical, max_examples=examples, derandomize=derandomize)
+    seconds = time.perf_counter() - started
+    runs = searched.runs
+    finding = searched.finding
+    if finding is None:
+        return Verdict(start_method, runs, seconds)
+    smallest = finding.smallest
+    ran = seen.get(tuple(smallest.case.values()))
+    return Verdict(
+        start_method=start_method,
         runs=runs,
+        seconds=seconds,
+        violations=smallest.violations,
+        case={**smallest.case, "start_method": start_method},
+        first_case={**finding.first_case, "start_method": start_method},
+        errors=ran.errors if ran is not None else {},
         note=_with_hint(finding.note, prepared, start_method),
     )
 
@@ -168,6 +181,7 @@ def _violated(
 def verify_queue(
     factory: Callable[..., Any],
     *,
+    context: object = None,
     start_methods: str | Iterable[str] | None = None,
     max_examples: int | None = None,
     max_procs: int | None = None,
@@ -177,30 +191,37 @@ def verify_queue(
 ) -> Report:
     """Verify that a queue from ``factory`` delivers every item exactly once, in order per producer.
 
-    ``factory`` runs in the parent, once per run, for the start method under test: it is given
-    that start method's context as ``factory(ctx=ctx)`` when it takes a ``ctx`` parameter, and
-    ``multiprocessing.Queue`` (or ``SimpleQueue``, ``JoinableQueue``) is used as that context's
-    ``Queue``; any other factory is called with no arguments (``contexts`` says why ``ctx`` is
-    better). It must return an object with ``put(item)`` and ``get(timeout=...)`` raising
-    ``queue.Empty`` (or ``get()`` plus ``empty()``). The object goes to 1..max_procs producer
-    processes as a ``Process`` argument; each puts ``(producer, seq)`` for seq in 0..items-1 and
-    then a sentinel, while the parent gets. Every run is judged by ``ipccheck.invariants``: total,
-    exactly-once, order, sentinel, exit codes, deadline, nothing left behind.
+    ``context`` is where the children come from: anything with ``get_context(start_method)``,
+    such as the ``billiard`` or ``multiprocess`` module for an object of that library (default:
+    ``multiprocessing``). ``factory`` runs in the parent, once per run, for the start method
+    under test: it is given that start method's context as ``factory(ctx=ctx)`` when it takes
+    a ``ctx`` parameter, and ``multiprocessing.Queue`` (or ``SimpleQueue``, ``JoinableQueue``,
+    or another library's ``Queue``) is used as that context's ``Queue``; any other factory is
+    called with no arguments (``contexts`` says why ``ctx`` is better). It must return an object
+    with ``put(item)`` and ``get(timeout=...)`` raising ``queue.Empty`` (or ``get()`` plus
+    ``empty()``). The object goes to 1..max_procs producer processes as a ``Process`` argument;
+    each puts ``(producer, seq)`` for seq in 0..items-1 and then the end marker ``(producer,
+    -1)``, then calls the object's ``flush()`` and ``close()`` if it has them, while the parent
+    gets. Every run is judged by ``ipccheck.invariants``: total, exactly-once, order, sentinel,
+    exit codes, deadline, nothing left behind.
 
-    Returns a Report; raises ConformanceError naming the violated invariants, the smallest case
-    Hypothesis shrank to, and the evidence. A bad factory or option raises TypeError or
-    ValueError. ``max_examples`` is per start method (default: the loaded Hypothesis profile's,
-    at most 20); ``timeout`` is the deadline of one run.
+    Each start method is probed with one item first, then searched; each ends in a ``Verdict``.
+    Returns a Report; raises ConformanceError naming, per failing start method, the violated
+    invariants, the smallest case Hypothesis shrank to, the evidence and each child's exception.
+    A bad factory or option raises TypeError or ValueError. ``max_examples`` is per start method
+    (default: the loaded Hypothesis profile's, at most 20); ``timeout`` is the deadline of one run.
     """
     return _verify_channel(
-        QUEUE, factory, start_methods=start_methods, max_examples=max_examples,
-        max_procs=max_procs, max_items=max_items, timeout=timeout, derandomize=derandomize,
+        "queue", factory, context=context, start_methods=start_methods,
+        max_examples=max_examples, max_procs=max_procs, max_items=max_items, timeout=timeout,
+        derandomize=derandomize,
     )
 
 
 def verify_pipe(
     factory: Callable[..., Any],
     *,
+    context: object = None,
     start_methods: str | Iterable[str] | None = None,
     max_examples: int | None = None,
     max_procs: int | None = None,
@@ -210,23 +231,26 @@ def verify_pipe(
 ) -> Report:
     """Verify that pipes from ``factory`` deliver in order, exactly once, intact, then report EOF.
 
-    ``factory`` is called as for ``verify_queue`` (``multiprocessing.Pipe`` is used as the
-    context's ``Pipe``) and must return a connected pair ``(a, b)`` of connection-like objects
-    (``send``, ``recv``, ``poll``, ``close``). Each run makes one pair per producer: ``b`` goes
-    to the producer, which sends ``(producer, seq)`` items (the middle one carrying a payload of
-    up to 4 MiB), a sentinel, then closes ``b``; the parent closes its copy of ``b`` and reads
-    ``a``, and ``a.recv()`` must then raise ``EOFError``. Judged by the same invariants as
-    ``verify_queue``; a corrupted payload or a missing EOF is an ``error``.
+    ``context`` and ``factory`` are as for ``verify_queue`` (``multiprocessing.Pipe`` is used as
+    the context's ``Pipe``); the factory must return a connected pair ``(a, b)`` of
+    connection-like objects (``send``, ``recv``, ``poll``, ``close``). Each run makes one pair
+    per producer: ``b`` goes to the producer, which sends ``(producer, seq)`` items (the middle
+    one carrying a payload of up to 4 MiB), the end marker, then calls ``b.flush()`` (if any)
+    and ``b.close()``; the parent closes its copy of ``b`` and reads ``a``, and ``a.recv()``
+    must then raise ``EOFError``. Judged by the same invariants as ``verify_queue``; a corrupted
+    payload or a missing EOF is an ``error``.
     """
     return _verify_channel(
-        PIPE, factory, start_methods=start_methods, max_examples=max_examples,
-        max_procs=max_procs, max_items=max_items, timeout=timeout, derandomize=derandomize,
+        "pipe", factory, context=context, start_methods=start_methods,
+        max_examples=max_examples, max_procs=max_procs, max_items=max_items, timeout=timeout,
+        derandomize=derandomize,
     )
 
 
 def verify_counter(
     factory: Callable[..., Any],
     *,
+    context: object = None,
     start_methods: str | Iterable[str] | None = None,
     procs: int = DEFAULT_COUNTER_PROCS,
     increments: int = DEFAULT_INCREMENTS,
@@ -235,43 +259,36 @@ def verify_counter(
 ) -> Report:
     """Verify that a counter from ``factory`` loses no update under heavy contention.
 
-    ``factory`` is called as for ``verify_queue`` and must return an object with
-    ``increment()`` (called in ``procs`` worker processes, ``increments`` times each, all
-    released at once by a barrier) and a ``value`` attribute (read in the parent afterwards,
-    judged by the ``total`` invariant). The budget is explicit: ``trials`` runs per start
-    method, each under ``timeout``.
+    ``context`` and ``factory`` are as for ``verify_queue`` (the context must also have
+    ``Barrier``); the factory must return an object with ``increment()`` (called in ``procs``
+    worker processes, ``increments`` times each, all released at once by a barrier; then each
+    worker calls ``flush()`` and ``close()`` if the object has them) and a ``value`` attribute
+    (read in the parent afterwards, judged by the ``total`` invariant; then the parent calls
+    ``close()``). The budget is explicit: ``trials`` runs per start method, each under ``timeout``.
 
     Passing is evidence, not proof. A lost update needs two workers to interleave badly, which
-    the OS decides; such a failure cannot be replayed, so it is not shrunk either. Measured on
-    this 2-core machine under heavy load, one trial of the defaults (4 x 100,000) caught an
-    unlocked ``multiprocessing.Value`` in 100 of 100 trials under fork and 30 of 30 under
-    spawn, but 4 x 10,000 caught it in only 63 of 100: small workloads prove little
-    (docs/conformance.md).
+    the OS decides; such a failure cannot be replayed, so it is not shrunk. A failure that one
+    worker alone reproduces is no race: it is reported as a sequential failure, shrunk to the
+    smallest number of increments (``trials``). Measured on this 2-core machine under heavy
+    load, one trial of the defaults (4 x 100,000) caught an unlocked ``multiprocessing.Value``
+    in 100 of 100 trials under fork and 30 of 30 under spawn, but 4 x 10,000 caught it in only
+    63 of 100: small workloads prove little (docs/conformance.md).
     """
-    prepared = _prepare(factory, start_methods, timeout)
+    prepared = _prepare(factory, start_methods, timeout, context, needs=("Barrier",))
     require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
     require_count("increments", increments, minimum=0, maximum=MAX_BASE)
     require_count("trials", trials, minimum=1, maximum=MAX_TRIALS)
-    started = time.perf_counter()
-    _probe_each(prepared, "counter")
-    stand_in = CounterUnderTest(prepared.factory)
-    runs = 0
-    for start_method in prepared.contexts:
-        for trial in range(1, trials + 1):
-            workload = Workload("value", procs, increments, start_method, "stream", prepared.timeout)
-            violations = check(run(workload, stand_in))
-            runs += 1
-            if violations:
-                note = f"Found in trial {trial} of {trials}; a free-running race is not shrunk."
-                raise ConformanceError(
-                    kind="counter",
-                    factory=name_of(prepared.factory),
-                    violations=violations,
-                    case={"procs": procs, "increments": increments, "start_method": start_method},
-                    runs=runs,
-                    note=_with_hint(note, prepared, start_method),
-                )
-    return _passed("counter", prepared, runs, started)
+    verdicts = []
+    for start_method, probed in _probe_each(prepared, "counter").items():
+        if probed.ok:
+            verdict = counter_trials(
+                prepared.factory, start_method, prepared.contexts[start_method],
+                procs=procs, increments=increments, trials=trials, timeout=prepared.timeout,
+            )
+            note = verdict.note and _with_hint(verdict.note, prepared, start_method)
+            probed = _after_probe(probed, dataclasses.replace(verdict, note=note))
+        verdicts.append(probed)
+    return _conclude("counter", prepared, verdicts)
 
 
 # One entry point per kind of OBJECT_KINDS.

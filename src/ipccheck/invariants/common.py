@@ -64,5 +64,6 @@ def check_left_behind(outcome: Outcome) -> list[Violation]:
         fds=outcome.leaked_fds,
         segments=outcome.left_shm,
         paths=outcome.left_paths,
+        ipc=outcome.left_ipc,
     )
     return summarize("left-behind", left.evidence())

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from multiprocessing import resource_tracker, shared_memory
 
 SHM_DIR = "/dev/shm"
+# glibc keeps the named POSIX semaphore "/x" in SHM_DIR as "sem.x".
+NAMED_SEMAPHORE_PREFIX = "sem."
 # How far into a child's arguments to look for names: containers and object attributes.
 SEARCH_DEPTH = 4
 # At most this many values are looked at per child, so a huge argument costs little.
@@ -70,7 +72,15 @@ def held_paths(pid: int | str = "self") -> set[str]:
 
 def strings_in(value: object, depth: int = SEARCH_DEPTH, limit: int = SEARCH_LIMIT) -> set[str]:
     """Every string in ``value``: itself, in containers, in object attributes, ``depth`` deep."""
+    return scalars_in(value, depth, limit)[0]
+
+
+def scalars_in(
+    value: object, depth: int = SEARCH_DEPTH, limit: int = SEARCH_LIMIT
+) -> tuple[set[str], set[int]]:
+    """Every string and every integer in ``value`` (names; System V keys and ids), as strings_in."""
     found: set[str] = set()
+    numbers: set[int] = set()
     seen: set[int] = set()
     pending: list[tuple[object, int]] = [(value, depth)]
     while pending and len(seen) < limit:
@@ -81,7 +91,10 @@ def strings_in(value: object, depth: int = SEARCH_DEPTH, limit: int = SEARCH_LIM
         if isinstance(item, str):
             found.add(item)
             continue
-        if level == 0 or isinstance(item, (bytes, bytearray, int, float, complex, bool)):
+        if isinstance(item, int) and not isinstance(item, bool):
+            numbers.add(item)
+            continue
+        if level == 0 or isinstance(item, (bytes, bytearray, float, complex)):
             continue
         if isinstance(item, dict):
             children: Iterable[object] = [*item.keys(), *item.values()]
@@ -93,7 +106,7 @@ def strings_in(value: object, depth: int = SEARCH_DEPTH, limit: int = SEARCH_LIM
             except (AttributeError, TypeError):
                 continue
         pending.extend((child, level - 1) for child in children)
-    return found
+    return found, numbers
 
 
 def _top_entry(path: str, directories: Iterable[str]) -> str | None:
@@ -118,14 +131,18 @@ class Evidence:
     """Names and paths seen tied to one run (see the module docstring)."""
 
     strings: set[str] = field(default_factory=set)
+    numbers: set[int] = field(default_factory=set)  # System V keys and ids handed to a child
 
-    def saw(self, strings: Iterable[str]) -> None:
+    def saw(self, strings: Iterable[str], numbers: Iterable[int] = ()) -> None:
         self.strings.update(strings)
+        self.numbers.update(numbers)
 
     def segments(self, before: Listing, after: Listing) -> list[str]:
         """Entries of /dev/shm new since ``before`` that the evidence names."""
         new = {name for name, _ in after - before}
         named = {_shm_name(text) for text in self.strings}
+        # a name handed to a child may be a semaphore's, "/x" for the entry "sem.x"
+        named |= {NAMED_SEMAPHORE_PREFIX + name for name in named if name}
         return sorted(new & {name for name in named if name})
 
     def paths(self, directory: str, before: Listing, after: Listing) -> list[str]:

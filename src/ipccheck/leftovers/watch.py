@@ -24,7 +24,8 @@ from typing import Any
 from ..default_context import left_unchosen
 from ..processes import ProcessGroup, Role
 from .descriptors import describe_fd, fd_target, new_fds, open_fds
-from .entries import SHM_DIR, Evidence, held_paths, listing, shm_exists, strings_in
+from .entries import NAMED_SEMAPHORE_PREFIX, SHM_DIR, Evidence, held_paths, listing, scalars_in, shm_exists
+from .ipc import MQUEUE_DIR, new_mqueues, new_sysv, sysv_entries
 from .live import child_pids, new_children, new_threads, threads_now
 
 
@@ -60,16 +61,25 @@ class Leftovers:
     fds: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    ipc: tuple[str, ...] = ()  # message queues and System V objects, each already in words
 
     def evidence(self) -> list[str]:
         """One line per leftover, in words (the ``left-behind`` invariant's and the plugin's)."""
         lines = [f"process still alive: {name}" for name in self.processes]
         lines += [f"thread still running: {name}" for name in self.threads]
-        lines += [f"shared-memory segment not unlinked: {name}" for name in self.segments]
+        lines += [_segment_line(name) for name in self.segments]
         lines += [f"path not removed: {path}" for path in self.paths]
+        lines += list(self.ipc)
         if self.fds:
             lines.append(f"{len(self.fds)} file descriptor(s) leaked: {', '.join(self.fds)}")
         return lines
+
+
+def _segment_line(name: str) -> str:
+    """A /dev/shm entry in words: glibc keeps a named POSIX semaphore ``/x`` there as ``sem.x``."""
+    if name.startswith(NAMED_SEMAPHORE_PREFIX):
+        return f"named semaphore not unlinked: /{name.removeprefix(NAMED_SEMAPHORE_PREFIX)}"
+    return f"shared-memory segment not unlinked: {name}"
 
 
 class WatchedGroup(ProcessGroup):
@@ -103,6 +113,8 @@ class Watch:
         self.fds = open_fds()
         self.shm = listing(SHM_DIR)
         self.temp = listing(self.temp_root)
+        self.mqueues = listing(MQUEUE_DIR)
+        self.sysv = sysv_entries()
         self.directory = tempfile.mkdtemp(prefix=prefix)
         self.evidence = Evidence()
         self.own_pids: set[int | None] = set()
@@ -113,7 +125,7 @@ class Watch:
 
     def saw_start(self, args: tuple[Any, ...]) -> None:
         """A child is about to start: note the names it is handed and what this process holds."""
-        self.evidence.saw(strings_in(args))
+        self.evidence.saw(*scalars_in(args))
         self.evidence.saw(held_paths())
 
     def finish(
@@ -147,6 +159,10 @@ class Watch:
             fds=tuple(describe_fd(fd) for fd in fds),
             segments=tuple(sorted(segments)),
             paths=tuple(sorted(left_paths)),
+            ipc=tuple(
+                new_mqueues(self.evidence, self.mqueues, listing(MQUEUE_DIR))
+                + new_sysv(self.evidence, self.sysv, sysv_entries(), {*self.own_pids, os.getpid()})
+            ),
         )
 
     def maybe_left(self) -> bool:

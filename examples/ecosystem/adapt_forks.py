@@ -1,0 +1,41 @@
+"""billiard, multiprocess and aioprocessing: multiprocessing's own objects from its forks.
+
+Each factory builds from the ``ctx`` the kit passes, so with ``--context billiard`` (or
+``multiprocess``) the queue, the pipe and the counter are that library's, and so are the
+children they travel to. aioprocessing wraps multiprocess's objects when multiprocess is
+installed (as it is here), so its queue is checked with ``--context multiprocess``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aioprocessing
+
+
+def make_queue(ctx: Any) -> Any:
+    return ctx.Queue()
+
+
+def make_pipe(ctx: Any) -> Any:
+    return ctx.Pipe()
+
+
+class LockedValue:
+    """The library's ``Value``, incremented under its own lock."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._value = ctx.Value("q", 0)
+
+    def increment(self) -> None:
+        with self._value.get_lock():
+            self._value.value += 1
+
+    @property
+    def value(self) -> int:
+        return int(self._value.value)
+
+
+def make_aio_queue(ctx: Any) -> Any:
+    """aioprocessing's AioQueue on ``ctx``: put and get are the wrapped queue's own."""
+    return aioprocessing.AioQueue(context=ctx)
