@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ipccheck._validate import supported_start_methods
-from ipccheck.conformance import check_queue
+from ipccheck.conformance import verify_queue
 from ipccheck.linearizability import (
     COUNTER,
     QUEUE,
@@ -30,7 +30,7 @@ START_METHODS = supported_start_methods()
 def test_the_lane_queue_passes_the_conformance_kit(start_method):
     """Exactly once, in order per producer, sentinel last: every promise the kit checks holds."""
     bounds = dict(max_procs=3, max_items=30) if start_method == "fork" else dict(max_procs=2, max_items=2)
-    report = check_queue(LaneQueue, start_methods=[start_method], max_examples=3, **bounds)
+    report = verify_queue(LaneQueue, start_methods=[start_method], max_examples=3, **bounds)
     assert report.runs >= 1
 
 
