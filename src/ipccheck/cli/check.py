@@ -1,5 +1,8 @@
 """``ipccheck check queue|pipe|counter MODULE:ATTR``: the conformance kit from the shell.
 
+With ``--linearizable`` (kinds queue, counter, dict) the linearizability search runs instead;
+``linearizable`` holds that path and its options.
+
 Exit codes: 0 conformant, 1 a promise was broken (the minimal case and the evidence are
 printed), 2 a usage error (the factory cannot be imported, has the wrong shape, cannot be
 sent to a child, or the ``conformance`` extra is missing), in one line on stderr.
@@ -15,6 +18,7 @@ from .._validate import require_start_methods
 from ..conformance.factory import OBJECT_KINDS, load
 from ..conformance.verdict import ConformanceError
 from ..conformance.verify import verify_kind
+from . import linearizable
 from .options import (
     EXIT_FOUND,
     EXIT_OK,
@@ -35,7 +39,8 @@ EXAMPLES_HELP = (
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("check", help=HELP, description=HELP + ".")
-    parser.add_argument("kind", choices=OBJECT_KINDS, help="what the factory returns")
+    kinds = dict.fromkeys([*OBJECT_KINDS, *linearizable.LINEARIZABLE_KINDS])
+    parser.add_argument("kind", choices=list(kinds), help="what the factory returns")
     parser.add_argument(
         "factory",
         metavar="MODULE:ATTR",
@@ -46,10 +51,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_start_method(parser)
     add_timeout(parser, "run")
     add_json(parser)
+    linearizable.add_options(parser)
     parser.set_defaults(prepare=prepare)
 
 
 def prepare(args: argparse.Namespace) -> Job:
+    if args.linearizable:
+        return linearizable.prepare(args)
+    linearizable.refuse_without(args)
     factory = load(args.factory)
     options: dict[str, Any] = {
         "start_methods": require_start_methods(args.start_method),
