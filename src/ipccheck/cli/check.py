@@ -33,7 +33,7 @@ from .options import (
 HELP = "check your own queue, pipe or counter against ipccheck's invariants"
 EXAMPLES_HELP = (
     "queue/pipe: Hypothesis examples per start method (default: at most 20); "
-    "counter: trials per start method (default 3)"
+    "counter: trials per start method (default 3); " + linearizable.EXAMPLES_NOTE
 )
 
 

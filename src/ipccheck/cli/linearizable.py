@@ -38,6 +38,8 @@ from .options import EXIT_FOUND, EXIT_OK, Job, UsageError, json_document
 LINEARIZABLE_KINDS: tuple[str, ...] = tuple(KINDS)
 # Options that only mean something with --linearizable (dest, as written).
 ONLY_LINEARIZABLE = (("ops", "--ops"), ("stress", "--stress"))
+# What --examples means here, for the check parser's help.
+EXAMPLES_NOTE = f"with --linearizable: scenarios per start method (default {DEFAULT_MAX_EXAMPLES})"
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
