@@ -21,6 +21,7 @@ from ..._validate import (
 )
 from . import (
     join_before_drain,
+    put_then_get_nowait,
     shared_memory_tracker,
     terminate_producer,
     unlocked_counters,
@@ -35,6 +36,7 @@ CATALOGUE: tuple[Hazard, ...] = (
     *unlocked_counters.HAZARDS,
     *value_types.HAZARDS,
     *shared_memory_tracker.HAZARDS,
+    *put_then_get_nowait.HAZARDS,
 )
 
 
