@@ -62,7 +62,8 @@ def no_wait(ctx: BaseContext) -> Any:
     waiting_get, parent = channel.get, os.getpid()
 
     def get(timeout: float | None = None) -> Any:
-        return waiting_get(timeout=timeout) if os.getpid() == parent else channel.get_nowait()
+        # (get_nowait itself calls self.get(False), so the child calls the original that way)
+        return waiting_get(timeout=timeout) if os.getpid() == parent else waiting_get(False)
 
     channel.get = get  # the broken fix
     return channel
