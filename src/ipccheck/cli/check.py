@@ -1,5 +1,8 @@
 """``ipccheck check queue|pipe|counter MODULE:ATTR``: the conformance kit from the shell.
 
+With ``--linearizable`` (kinds queue, counter, dict) the linearizability search runs instead;
+``linearizable`` holds that path and its options.
+
 Exit codes: 0 conformant under every start method, 1 a promise was broken under at least one
 (each start method's verdict, minimal case and evidence are printed), 2 a usage error (the
 factory or context cannot be imported, the factory has the wrong shape, an option does not
@@ -16,6 +19,7 @@ from .._validate import require_start_methods
 from ..conformance.factory import OBJECT_KINDS, load, load_object
 from ..conformance.verdict import ConformanceError
 from ..conformance.verify import verify_kind
+from . import linearizable
 from .options import (
     EXIT_FOUND,
     EXIT_OK,
@@ -39,7 +43,8 @@ KIND_OPTIONS = {
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("check", help=HELP, description=HELP + ".")
-    parser.add_argument("kind", choices=OBJECT_KINDS, help="what the factory returns")
+    kinds = dict.fromkeys([*OBJECT_KINDS, *linearizable.LINEARIZABLE_KINDS])
+    parser.add_argument("kind", choices=list(kinds), help="what the factory returns")
     parser.add_argument(
         "factory",
         metavar="MODULE:ATTR",
@@ -55,7 +60,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--examples", type=int, default=None,
-        help="queue/pipe: Hypothesis examples per start method (default: at most 20)",
+        help="queue/pipe: Hypothesis examples per start method (default: at most 20); "
+        + linearizable.EXAMPLES_NOTE,
     )
     parser.add_argument("--procs", type=int, default=None, help="counter: workers (default 4)")
     parser.add_argument(
@@ -64,6 +70,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--trials", type=int, default=None, help="counter: trials per start method (default 3)"
     )
+    linearizable.add_options(parser)
     add_start_method(parser)
     add_timeout(parser, "run")
     add_json(parser)
@@ -71,6 +78,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def prepare(args: argparse.Namespace) -> Job:
+    if args.linearizable:
+        refuse_conformance_options(args)
+        return linearizable.prepare(args)
+    linearizable.refuse_without(args)
     factory = load(args.factory)
     options: dict[str, Any] = {
         "start_methods": require_start_methods(args.start_method),
@@ -105,3 +116,11 @@ def prepare(args: argparse.Namespace) -> Job:
         return EXIT_OK
 
     return job
+
+
+def refuse_conformance_options(args: argparse.Namespace) -> None:
+    """The conformance kit's own options mean nothing to the linearizability search: refuse them."""
+    given = [option for option in ("context", "procs", "increments", "trials")
+             if getattr(args, option) is not None]
+    if given:
+        raise UsageError(f"--{given[0]} does not apply with --linearizable")

@@ -11,7 +11,9 @@ Lincheck, generates scenarios, runs them many times and shrinks one that fails:
 >>> print(linearize(h, QueueModel()).summary())
 unique-queue: not linearizable: no valid linearization point for P1 get_nowait(): raised Empty
 
-``verify_linearizable(factory, "queue")`` does the same on real processes (needs Hypothesis).
+``verify_linearizable(factory, "queue")`` does the same on real processes (needs Hypothesis);
+for pytest, subclass ``LinearizableQueueTest``, ``LinearizableCounterTest`` or
+``LinearizableDictTest`` and define ``factory``.
 See docs/linearizability.md.
 """
 
@@ -29,6 +31,12 @@ from .report import NotLinearizable, Passed
 from .scenario import Call, Scenario, scenario
 from .search import wing_gong, wing_gong_lowe
 from .stress import Trial, stress
+from .testing import (
+    LinearizableCounterTest,
+    LinearizableDictTest,
+    LinearizableQueueTest,
+    LinearizableTest,
+)
 from .timeline import render
 from .unique_queue import unique_queue
 from .verdict import Verdict
@@ -46,6 +54,10 @@ __all__ = [
     "DictModel",
     "History",
     "Kind",
+    "LinearizableCounterTest",
+    "LinearizableDictTest",
+    "LinearizableQueueTest",
+    "LinearizableTest",
     "Model",
     "NotLinearizable",
     "Operation",

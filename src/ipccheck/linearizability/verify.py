@@ -77,6 +77,14 @@ def require_operations(kind: Kind, operations: Iterable[str] | None) -> tuple[st
     return chosen
 
 
+def require_hypothesis() -> None:
+    """The search needs the optional Hypothesis extra: say so before anything starts."""
+    try:
+        import hypothesis  # noqa: F401  - optional extra, checked before anything starts
+    except ImportError:
+        raise ImportError(HYPOTHESIS_MISSING) from None
+
+
 def name_of(factory: Any) -> str:
     module, qualname = getattr(factory, "__module__", None), getattr(factory, "__qualname__", None)
     return f"{module}:{qualname}" if module and qualname else repr(factory)
@@ -127,10 +135,7 @@ def verify_linearizable(
     require_count("max_calls", max_calls, minimum=1, maximum=MAX_CALLS_PER_PROCESS)
     require_count("payload", payload, minimum=0, maximum=MAX_PAYLOAD)
     seconds = require_timeout(timeout)
-    try:
-        import hypothesis  # noqa: F401  - optional extra, checked before anything starts
-    except ImportError:
-        raise ImportError(HYPOTHESIS_MISSING) from None
+    require_hypothesis()
     for method in methods:
         probe(factory, chosen, ops, method)
     strategy = scenarios(chosen, ops, max_procs=max_procs, max_calls=max_calls, payload=payload)

@@ -23,6 +23,7 @@ from . import (
     join_before_drain,
     pool_lifetime,
     pool_pickling,
+    put_then_get_nowait,
     shared_memory_tracker,
     terminate_producer,
     unlocked_counters,
@@ -39,6 +40,7 @@ CATALOGUE: tuple[Hazard, ...] = (
     *shared_memory_tracker.HAZARDS,
     *pool_lifetime.HAZARDS,
     *pool_pickling.HAZARDS,
+    *put_then_get_nowait.HAZARDS,
 )
 
 
