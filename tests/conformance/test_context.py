@@ -21,6 +21,8 @@ from ipccheck.processes import Deadline, ProcessGroup
 
 from .. import foreign
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
 SMALL = dict(max_examples=1, max_procs=2, max_items=5)

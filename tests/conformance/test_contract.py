@@ -14,6 +14,8 @@ from ipccheck.conformance import ConformanceError, broken, verify_counter, verif
 
 from . import objects
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
 FEW = dict(max_examples=1, max_procs=2, max_items=20)

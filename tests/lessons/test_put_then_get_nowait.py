@@ -21,6 +21,8 @@ from ipccheck._validate import supported_start_methods
 from ipccheck.lessons import hazards
 from ipccheck.lessons.hazards import put_then_get_nowait as lesson
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 NAME = "queue-put-get-nowait"
 
 

@@ -17,6 +17,8 @@ from ipccheck import cli
 from ipccheck.cli import linearizable
 from ipccheck.cli.options import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 QUEUE = "ipccheck.linearizability.stdlib:simple_queue_factory"
 COUNTER = "ipccheck.linearizability.stdlib:LockedCounter"
 RACY = "ipccheck.linearizability.broken:RacyCounter"

@@ -85,10 +85,9 @@ def test_an_unexpected_exception_is_an_error_not_a_verdict():
 
 
 def test_a_call_that_never_returns_ends_at_the_deadline():
-    started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match="waiting for P0"):
         execute(scenario(["put"]), QUEUE, HangingQueue, FORK, Deadline(1.0))
-    assert time.monotonic() - started < SECONDS  # and the child was stopped (autouse fixture)
+    # The hanging child was stopped: the leak guard fails this test otherwise.
 
 
 def test_a_factory_gets_the_context_only_if_it_takes_one():

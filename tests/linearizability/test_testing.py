@@ -24,6 +24,8 @@ from ipccheck.linearizability.broken import LaneQueue, RacyCounter
 from ipccheck.linearizability.stdlib import LockedCounter
 from tests.linearizability.test_command import ArrayDict
 
+pytestmark = pytest.mark.processes  # most tests here start child processes
+
 
 class TestLockedCounterIsLinearizable(LinearizableCounterTest):
     """``factory(self, ctx)``: built from the context under test, checked under each start method."""
@@ -61,7 +63,7 @@ class RacyCounterCase(LinearizableCounterTest):
 
 class LaneQueueCase(LinearizableQueueTest):
     operations = ("put", "get")
-    max_examples, stress_runs = 20, 3
+    max_examples, stress_runs = 20, 8
 
     def factory(self, ctx):
         return LaneQueue(ctx)
@@ -97,7 +99,10 @@ def test_the_lane_queue_fails_and_is_shrunk(monkeypatch):
                         functools.partial(verify_linearizable, derandomize=True))
     with pytest.raises(NotLinearizable) as caught:
         LaneQueueCase().test_linearizable_under_fork()
-    assert caught.value.trial.scenario.size == 3  # two puts from two processes, then one get
+    # Three calls (two puts from two processes, then one get) is the smallest that fails; a
+    # candidate is kept only if it fails again within its stress runs, so on a busy machine the
+    # shrink can stop a step early. The three-call case itself is asserted in test_broken.
+    assert caught.value.trial.scenario.size <= 4
 
 
 def test_a_class_without_factory_or_kind_says_what_to_define():
