@@ -4,12 +4,14 @@ Every child ipccheck starts runs its target through ``run_reporting``. If the ta
 child sends ``"ValueError: bad item (at queue.py:12 in put)"`` down its own one-way pipe and
 exits with code 1 *quietly*: ``SystemExit(1)`` makes multiprocessing skip the traceback it would
 otherwise print. The parent reads the line once the child has ended, so the reason a child died
-lands in the run's evidence and its JSON, where a reader (and a CI log) can find it.
+lands in the run's evidence and its JSON, where a reader (and a CI log) can find it. A child
+that Ctrl-C reaches dies by SIGINT, just as quietly.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -32,7 +34,15 @@ def run_reporting(target: Callable[..., Any], args: Sequence[Any], report: Conne
     """Run ``target(*args)`` in the child; on an exception, report it and exit 1 quietly."""
     try:
         target(*args)
-    except Exception as exc:  # SystemExit and KeyboardInterrupt keep their own meaning
+    except KeyboardInterrupt:
+        # Ctrl-C reaches every process of the terminal's group. End as a C program would,
+        # killed by SIGINT, instead of printing one traceback per child; the parent stops
+        # whatever else is left.
+        report.close()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        raise  # only reached where SIGINT cannot end a process
+    except Exception as exc:  # SystemExit keeps its own meaning
         try:
             report.send(summarize(exc))
         finally:
