@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 
 from ipccheck._validate import supported_start_methods
-from ipccheck.bench import BenchSettings, Progress, run, run_bench
+from ipccheck.bench import BenchSettings, run, run_bench
 from ipccheck.bench.tables import channel_table
 from ipccheck.bench.transfer import Channel
+from ipccheck.progress import Progress
 
-QUIET = Progress(1000, io.StringIO())
+QUIET = Progress("bench", 1000, io.StringIO())
 
 
 def broken_run(ctx, size, count, deadline):
@@ -32,7 +33,7 @@ def test_a_failing_row_becomes_a_note_and_leaves_no_ratio(monkeypatch):
         repeat=2,
         start_methods=("fork",),
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert [r.name for r in results.channels] == ["pipe-send-bytes"]
     assert any(
         "os.pipe 8 B (repeat 1/2) failed: RuntimeError: pipe on fire" in n for n in results.notes
@@ -59,7 +60,7 @@ def test_a_row_that_fails_in_a_later_repeat_is_dropped_whole(monkeypatch):
     settings = BenchSettings(
         channels=(), state=(), sizes=(8,), messages=10, repeat=3, start_methods=("fork",)
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert [r.name for r in results.channels] == ["os.pipe"]
     assert results.notes == ["flaky 8 B (repeat 2/3) failed: RuntimeError: second time unlucky"]
     assert len(calls) == 2  # retired after failing: not run again in repeat 3
@@ -72,7 +73,7 @@ def test_several_start_methods_name_each_row_and_its_failure(monkeypatch):
     settings = BenchSettings(
         channels=(), state=(), sizes=(8,), repeat=1, start_methods=("fork", "spawn")
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert results.notes == [
         "os.pipe 8 B fork (repeat 1/1) failed: RuntimeError: pipe on fire",
         "os.pipe 8 B spawn (repeat 1/1) failed: RuntimeError: pipe on fire",
@@ -82,7 +83,7 @@ def test_several_start_methods_name_each_row_and_its_failure(monkeypatch):
 def test_progress_is_one_line_per_step_off_a_terminal():
     """Piped stderr gets whole lines; a terminal gets one line rewritten and cleared at the end."""
     plain = io.StringIO()
-    progress = Progress(2, plain)
+    progress = Progress("bench", 2, plain, log_seconds=0)
     progress.step("a")
     progress.step("b")
     progress.close()
@@ -93,7 +94,7 @@ def test_progress_is_one_line_per_step_off_a_terminal():
             return True
 
     tty = Terminal()
-    progress = Progress(1, tty)
+    progress = Progress("bench", 1, tty)
     progress.step("abc")
     progress.close()
     assert tty.getvalue().startswith("\rbench [1/1] abc") and tty.getvalue().endswith("\r")
@@ -118,7 +119,7 @@ def test_every_start_method_side_by_side_in_one_real_run():
         start_repeat=1,
     )
     progress = io.StringIO()
-    results = run_bench(settings, Progress(1000, progress))
+    results = run_bench(settings, Progress("bench", stream=progress, log_seconds=0))
     assert results.notes == [note for note in results.notes if "skipped" in note]
     names = ["os.pipe", "socketpair", "memcpy", "pipe-send", "simple-queue", "socket"]
     assert [(r.name, r.start_method) for r in results.channels] == [

@@ -12,14 +12,13 @@ The modules, bottom up:
   pure arithmetic, tested without timing anything;
 - ``handshake`` (ready, go, done) and ``transfer`` (one timed producer -> parent transfer);
 - the catalogues of rows: ``limits``, ``channels``, ``peers`` (optional libraries), ``state``;
-- ``settings`` (what a run measures, validated), ``progress`` (the stderr line), ``machine``;
+- ``settings`` (what a run measures, validated) and ``machine``;
 - ``run`` (rows, round-robin repeats, ``run_bench``);
 - the output: ``tables`` and ``render`` (text), ``report`` (JSON, and reading it back), ``plot``.
 """
 
 from __future__ import annotations
 
-from .progress import Progress
 from .render import render
 from .report import document_fields, read_document
 from .results import BenchResults, ChannelResult, StartResult, StateResult
@@ -48,7 +47,6 @@ __all__ = [
     "BenchResults",
     "BenchSettings",
     "ChannelResult",
-    "Progress",
     "StartResult",
     "StateResult",
     "document_fields",

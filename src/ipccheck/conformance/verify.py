@@ -12,7 +12,7 @@ scheduling, which no search can replay.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -25,7 +25,7 @@ from ..workload import Workload
 from .contexts import as_is_hint, contexts_for
 from .factory import OBJECT_KINDS, name_of, require_callable
 from .probe import probe
-from .search import Bounds, Case, Finding, examples_for, require_hypothesis, search
+from .search import Bounds, Case, Finding, RunCase, examples_for, require_hypothesis, search
 from .under_test import CounterUnderTest, PipeUnderTest, QueueUnderTest
 from .verdict import ConformanceError, Report
 
@@ -68,10 +68,31 @@ def _prepare(
     )
 
 
-def _probe_each(prepared: _Prepared, kind: str) -> None:
+def _probe_each(prepared: _Prepared, kind: str, tell: Callable[[str], None]) -> None:
     """Probe every start method before running any: a bad factory fails before a search starts."""
     for start_method, ctx in prepared.contexts.items():
+        tell(f"probing the {kind} factory under {start_method}")
         probe(prepared.factory, kind, start_method, ctx)
+
+
+def _quiet(label: str) -> None:
+    """The default ``progress``: say nothing."""
+
+
+def _telling(run_case: RunCase, tell: Callable[[str], None], what: str) -> RunCase:
+    """``run_case`` that first tells ``tell`` which run starts, and whether one failed already."""
+    runs = 0
+    failed = False
+
+    def telling(case: Case) -> Sequence[Violation]:
+        nonlocal runs, failed
+        runs += 1
+        tell(f"{what}: run {runs}" + (", a failure found: looking for a smaller one" if failed else ""))
+        violations = run_case(case)
+        failed = failed or bool(violations)
+        return violations
+
+    return telling
 
 
 def _passed(kind: str, prepared: _Prepared, runs: int, started: float) -> Report:
@@ -114,6 +135,7 @@ def _verify_channel(
     max_items: int | None,
     timeout: float | None,
     derandomize: bool | None,
+    progress: Callable[[str], None] | None,
 ) -> Report:
     """The one path of verify_queue and verify_pipe: validate, probe, then search each start method."""
     prepared = _prepare(factory, start_methods, timeout)
@@ -131,8 +153,9 @@ def _verify_channel(
         items=min(TYPICAL.items, bounds.items),
         payloads=tuple(size for size in TYPICAL.payloads if size in channel.payloads),
     )
+    tell = progress or _quiet
     started = time.perf_counter()
-    _probe_each(prepared, channel.kind)
+    _probe_each(prepared, channel.kind, tell)
     runs = 0
     for start_method in prepared.contexts:
 
@@ -144,7 +167,8 @@ def _verify_channel(
             )
             return check(run(workload, channel.stand_in(prepared.factory, case)))
 
-        searched = search(run_case, bounds, typical, max_examples=examples, derandomize=derandomize)
+        telling = _telling(run_case, tell, f"{channel.kind} under {start_method}")
+        searched = search(telling, bounds, typical, max_examples=examples, derandomize=derandomize)
         runs += searched.runs
         if searched.finding is not None:
             raise _violated(channel.kind, prepared, start_method, searched.finding, runs)
@@ -174,6 +198,7 @@ def verify_queue(
     max_items: int | None = None,
     timeout: float | None = None,
     derandomize: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that a queue from ``factory`` delivers every item exactly once, in order per producer.
 
@@ -190,11 +215,13 @@ def verify_queue(
     Returns a Report; raises ConformanceError naming the violated invariants, the smallest case
     Hypothesis shrank to, and the evidence. A bad factory or option raises TypeError or
     ValueError. ``max_examples`` is per start method (default: the loaded Hypothesis profile's,
-    at most 20); ``timeout`` is the deadline of one run.
+    at most 20); ``timeout`` is the deadline of one run. ``progress``, if given, is called with
+    a short label before each probe and run (the command shows it on its progress line).
     """
     return _verify_channel(
         QUEUE, factory, start_methods=start_methods, max_examples=max_examples,
         max_procs=max_procs, max_items=max_items, timeout=timeout, derandomize=derandomize,
+        progress=progress,
     )
 
 
@@ -207,6 +234,7 @@ def verify_pipe(
     max_items: int | None = None,
     timeout: float | None = None,
     derandomize: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that pipes from ``factory`` deliver in order, exactly once, intact, then report EOF.
 
@@ -221,6 +249,7 @@ def verify_pipe(
     return _verify_channel(
         PIPE, factory, start_methods=start_methods, max_examples=max_examples,
         max_procs=max_procs, max_items=max_items, timeout=timeout, derandomize=derandomize,
+        progress=progress,
     )
 
 
@@ -232,6 +261,7 @@ def verify_counter(
     increments: int = DEFAULT_INCREMENTS,
     trials: int = DEFAULT_TRIALS,
     timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that a counter from ``factory`` loses no update under heavy contention.
 
@@ -239,7 +269,7 @@ def verify_counter(
     ``increment()`` (called in ``procs`` worker processes, ``increments`` times each, all
     released at once by a barrier) and a ``value`` attribute (read in the parent afterwards,
     judged by the ``total`` invariant). The budget is explicit: ``trials`` runs per start
-    method, each under ``timeout``.
+    method, each under ``timeout``. ``progress`` is called as for ``verify_queue``.
 
     Passing is evidence, not proof. A lost update needs two workers to interleave badly, which
     the OS decides; such a failure cannot be replayed, so it is not shrunk either. Measured on
@@ -252,12 +282,14 @@ def verify_counter(
     require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
     require_count("increments", increments, minimum=0, maximum=MAX_BASE)
     require_count("trials", trials, minimum=1, maximum=MAX_TRIALS)
+    tell = progress or _quiet
     started = time.perf_counter()
-    _probe_each(prepared, "counter")
+    _probe_each(prepared, "counter", tell)
     stand_in = CounterUnderTest(prepared.factory)
     runs = 0
     for start_method in prepared.contexts:
         for trial in range(1, trials + 1):
+            tell(f"counter under {start_method}: trial {trial} of {trials}")
             workload = Workload("value", procs, increments, start_method, "stream", prepared.timeout)
             violations = check(run(workload, stand_in))
             runs += 1
