@@ -1,5 +1,8 @@
-"""Test-wide settings: Hypothesis profiles, method/start-method selection, and a guard that no
-test leaves a child process behind.
+"""Test-wide settings: Hypothesis profiles, which methods the suite exercises, and deadlines.
+
+The leak guard and ``--start-method`` come from ipccheck's own pytest plugin
+(``ipccheck.pytest_plugin``, turned on for every test by ``ipccheck_leaks = true`` in
+pyproject.toml): the suite uses the plugin it ships.
 
 Profiles (choose with HYPOTHESIS_PROFILE; when CI is set the default is ``ci``):
 - ``ci``: derandomized and small, so a CI gate gives the same answer every time;
@@ -9,13 +12,19 @@ Profiles (choose with HYPOTHESIS_PROFILE; when CI is set the default is ``ci``):
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ipccheck._validate import START_METHODS
+from ipccheck._validate import require_choice
+from ipccheck.methods import METHODS
+from ipccheck.pytest_plugin import START_METHODS_VARIABLE, selected_start_methods
+from tests.timing import PROBLEM, SCALE
+
+pytest_plugins = ("pytester",)
+
+METHODS_VARIABLE = "IPCCHECK_METHODS"
 
 _COMMON = dict(
     deadline=None,  # one example starts real processes; spawn alone takes ~30 ms each
@@ -27,67 +36,54 @@ settings.register_profile("thorough", max_examples=120, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
-@pytest.fixture(autouse=True)
-def no_child_left_behind():
-    """Fail any test that leaves a child process alive, after killing and reaping it."""
-    yield
-    leftovers = multiprocessing.active_children()
-    if not leftovers:
-        return
-    names = ", ".join(f"{p.name} (pid {p.pid})" for p in leftovers)
-    for process in leftovers:
-        process.kill()
-        process.join(5)
-    pytest.fail(f"test left child processes alive: {names}")
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ipccheck", "choose what the ipccheck suite exercises")
-    group.addoption(
-        "--start-method",
-        action="append",
-        choices=START_METHODS,
-        dest="ipc_start_methods",
-        help="only this start method (repeatable; env IPCCHECK_START_METHODS=fork,spawn)",
-    )
+    group = parser.getgroup("ipccheck-suite", "choose what the ipccheck suite exercises")
     group.addoption(
         "--method",
         action="append",
         dest="ipc_methods",
         metavar="METHOD",
-        help="only this sharing method, e.g. queue (repeatable; env IPCCHECK_METHODS=queue,pipe)",
+        help=f"only this sharing method, e.g. queue (repeatable; env {METHODS_VARIABLE}=queue,pipe)",
     )
 
 
-def _selected(config: pytest.Config, option: str, variable: str) -> list[str]:
-    chosen = config.getoption(option) or []
-    from_env = [part for part in os.environ.get(variable, "").split(",") if part]
-    return chosen + from_env
+def chosen_methods(config: pytest.Config) -> list[str]:
+    """``--method`` and IPCCHECK_METHODS together, each a known method, or a one-line error."""
+    from_env = [part for part in os.environ.get(METHODS_VARIABLE, "").split(",") if part]
+    chosen = (config.getoption("ipc_methods") or []) + from_env
+    try:
+        return [require_choice("method", name, METHODS) for name in dict.fromkeys(chosen)]
+    except ValueError as exc:
+        raise pytest.UsageError(f"--method / {METHODS_VARIABLE}: {exc}") from None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-timeout reads PYTEST_TIMEOUT
 def pytest_configure(config: pytest.Config) -> None:
-    """Publish the selection to strategies (and to xdist workers) through the environment."""
-    start_methods = _selected(config, "ipc_start_methods", "IPCCHECK_START_METHODS")
-    if start_methods:
-        os.environ["IPCCHECK_START_METHODS"] = ",".join(dict.fromkeys(start_methods))
-    methods = _selected(config, "ipc_methods", "IPCCHECK_METHODS")
+    """Check the choices, publish them to strategies (and xdist workers), scale the timeout."""
+    if PROBLEM:
+        raise pytest.UsageError(PROBLEM)
+    methods = chosen_methods(config)
     if methods:
-        os.environ["IPCCHECK_METHODS"] = ",".join(dict.fromkeys(methods))
+        os.environ[METHODS_VARIABLE] = ",".join(methods)
+    timeout = config.getini("timeout")
+    if SCALE != 1 and timeout and "PYTEST_TIMEOUT" not in os.environ and not config.getoption("timeout"):
+        os.environ["PYTEST_TIMEOUT"] = f"{float(timeout) * SCALE:g}"
+
+
+@pytest.hookimpl(trylast=True)  # after the plugin has read --start-method
+def pytest_sessionstart(session: pytest.Session) -> None:
+    os.environ[START_METHODS_VARIABLE] = ",".join(selected_start_methods(session.config))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect parametrized tests whose start_method or method was not chosen."""
-    wanted = {
-        "start_method": set(filter(None, os.environ.get("IPCCHECK_START_METHODS", "").split(","))),
-        "method": set(filter(None, os.environ.get("IPCCHECK_METHODS", "").split(","))),
-    }
+    """Deselect parametrized tests whose ``method`` was not chosen (start methods: the plugin)."""
+    wanted = set(os.environ.get(METHODS_VARIABLE, "").split(",")) - {""}
+    if not wanted:
+        return
     keep, drop = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        unwanted = any(
-            chosen and name in params and params[name] not in chosen
-            for name, chosen in wanted.items()
-        )
+        unwanted = "method" in params and params["method"] not in wanted
         (drop if unwanted else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

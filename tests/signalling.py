@@ -22,14 +22,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# What ipccheck promises: stopped within this long after the signal.
+from tests.timing import seconds
+
+# What ipccheck promises: stopped within this long after the signal (the promise, not scaled).
 STOP_SECONDS = 5.0
 # The hang guard: a command still running this long after the signal is killed and reported.
-HANG_SECONDS = 60.0
+HANG_SECONDS = seconds(60)
 # How long a run gets to reach the moment of the signal; generous for a busy machine.
-START_SECONDS = 120.0
+START_SECONDS = seconds(120)
 # Orphaned helpers (resource tracker, forkserver) exit once they see EOF; allow them a moment.
-REAP_SECONDS = 10.0
+REAP_SECONDS = seconds(10)
 POLL_SECONDS = 0.05
 # ``python -m ipccheck`` with SIGINT at its default action, as in a terminal. A program started
 # as a background job of a non-interactive shell inherits SIGINT *ignored*, and Python then keeps

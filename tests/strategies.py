@@ -7,7 +7,10 @@ import os
 from hypothesis import strategies as st
 
 from ipccheck._validate import supported_start_methods
-from ipccheck.workload import MODES
+from ipccheck.faults import FAULT_KINDS, TASK_FAULT_KINDS, Fault
+from ipccheck.methods import POOLS
+from ipccheck.methods.process_pool import HAS_MAX_TASKS_PER_CHILD
+from ipccheck.workload import MODES, Workload
 
 
 def selected_start_methods() -> tuple[str, ...]:
@@ -62,3 +65,40 @@ def explore_choices(procs: int, total_steps: int) -> st.SearchStrategy[list[int]
     return st.lists(
         st.integers(min_value=0, max_value=procs - 1), min_size=total_steps, max_size=total_steps
     )
+
+
+# --- pools --------------------------------------------------------------------------------------
+@st.composite
+def pool_faults(draw, procs: int, base: int) -> Fault:  # type: ignore[no-untyped-def]
+    """A fault that strikes in a task that exists: any kind, any block, any item."""
+    kind = draw(st.sampled_from(FAULT_KINDS + TASK_FAULT_KINDS))
+    return Fault(kind, draw(st.integers(0, procs - 1)), draw(st.integers(0, base - 1)))
+
+
+@st.composite
+def pool_workloads(  # type: ignore[no-untyped-def]
+    draw, method: str, start_method: str, faulted: bool = False
+) -> Workload:
+    """A valid pool workload: pool size, tasks per block, call style, chunksize, max tasks, and
+    (if ``faulted``) a fault in one of its tasks.
+
+    Retiring a worker costs a process start (about 0.2 s under spawn), so ``max tasks`` is
+    drawn large enough that each worker retires only a few times; the executor takes only
+    ``max_tasks_per_child=1`` (CPython gh-115634), so then the run is kept to a few tasks.
+    """
+    pool = POOLS[method]
+    mode = draw(st.sampled_from(pool.MODES))
+    procs = draw(st.integers(1, MAX_PROCS))
+    base = draw(st.integers(1 if faulted else 0, MAX_BASE))
+    chunksize = draw(st.none() | st.integers(1, max(1, base))) if pool.STYLES[mode].chunked else None
+    max_tasks = None
+    if method == "process-pool":
+        if HAS_MAX_TASKS_PER_CHILD and start_method != "fork" and draw(st.booleans()):
+            max_tasks, procs, base = 1, min(procs, 3), min(base, 4)
+            chunksize = None if chunksize is None else max(1, min(chunksize, base))
+    elif draw(st.booleans()):
+        per_worker = max(1, base if start_method == "spawn" else base // 4)
+        max_tasks = draw(st.integers(per_worker, per_worker * 2))
+    fault = draw(pool_faults(procs, base)) if faulted else None
+    return Workload(method, procs=procs, base=base, start_method=start_method, mode=mode,
+                    chunksize=chunksize, max_tasks_per_child=max_tasks, fault=fault, timeout=60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import zlib
 
 import pytest
@@ -20,12 +21,13 @@ from ipccheck.faults import (
     InjectedFault,
     strike,
 )
-from ipccheck.invariants import FAULT_CHECKS
 from ipccheck.methods import METHODS
 from ipccheck.outcome import Outcome
 from ipccheck.protocol import CHANNEL, STATE
 
+from . import badmethods
 from .builders import with_exits
+from .timing import seconds
 
 # Every channel method; a killed producer may break a Queue for the others (faults.MAY_BREAK).
 CHANNEL_METHODS = tuple(name for name, module in METHODS.items() if module.FAMILY == CHANNEL)
@@ -167,10 +169,39 @@ def test_outcome_reports_who_died_how_and_how_far():
     assert outcome.exitcodes["producer-1"] == 0
 
 
-def test_fault_checks_still_check_cleanup_and_deadline():
-    """A faulted run is still judged on deadline, errors, order and leftovers."""
-    names = {each.__name__ for each in FAULT_CHECKS}
-    assert {"check_deadline", "check_error", "check_order", "check_left_behind"} <= names
+def test_fault_checks_still_check_cleanup_deadline_errors_and_order():
+    """A faulted run is still judged on its deadline, errors, order, channel and leftovers."""
+    good = healthy_run()
+    healthy_items = [item for item in good.received if item[0] == 0]
+    swapped = tuple(
+        healthy_items[1] if item == healthy_items[0] else healthy_items[0]
+        if item == healthy_items[1] else item
+        for item in good.received
+    )
+    broken = {
+        "deadline": dataclasses.replace(good, timed_out=True),
+        "error": dataclasses.replace(good, error="OSError: boom"),
+        "channel-broken": dataclasses.replace(good, broken="the write lock went down with it"),
+        "order": dataclasses.replace(good, received=swapped),
+        "left-behind": dataclasses.replace(good, left_threads=("feeder (daemon)",)),
+    }
+    for invariant, outcome in broken.items():
+        assert [v.invariant for v in check(outcome)] == [invariant], invariant
+
+
+def test_a_faulted_run_that_leaks_is_still_caught_by_the_real_runner():
+    """Producer 1 raises after 2 items; the method also leaks a descriptor: that alone is found."""
+    method = badmethods.LeaksFd()
+    workload = Workload("queue", procs=2, base=5, fault=Fault("raise", 1, 2), timeout=seconds(60))
+    try:
+        outcome = run(workload, method=method)
+    finally:
+        for fd in method.leaked:
+            os.close(fd)
+    (fd,) = method.leaked
+    assert [str(v) for v in check(outcome)] == [
+        f"left-behind: 1 file descriptor(s) leaked: {fd} -> /dev/null"
+    ]
 
 
 @st.composite
@@ -187,7 +218,7 @@ def faulted_workloads(  # type: ignore[no-untyped-def]
     )
     mode = draw(st.sampled_from(("stream", "summary")))
     return Workload(method, procs=procs, base=base, start_method=start_method, mode=mode,
-                    fault=fault, timeout=60)
+                    fault=fault, timeout=seconds(60))
 
 
 def assert_fault_promises_kept(workload: Workload, outcome: Outcome) -> None:
@@ -217,7 +248,7 @@ def test_every_channel_method_survives_every_fault_kind(method, kind, start_meth
     the others (``faults.MAY_BREAK``); then the run must say so (``channel-broken``), only that.
     """
     workload = Workload(method, procs=3, base=40, start_method=start_method,
-                        fault=Fault(kind, 1, 20), timeout=60)
+                        fault=Fault(kind, 1, 20), timeout=seconds(60))
     assert_fault_promises_kept(workload, run(workload))
 
 

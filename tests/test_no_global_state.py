@@ -14,6 +14,8 @@ import textwrap
 
 import pytest
 
+from .timing import seconds
+
 # Each entry: what it calls (Python source run in a fresh interpreter after ``import ipccheck``).
 ENTRY_POINTS = {
     "Workload, run, check": """
@@ -55,7 +57,7 @@ def test_the_start_method_is_still_free_after(name):
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=seconds(120), check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "free"

@@ -5,6 +5,11 @@ A ``Fault`` travels with the Workload into the children. A worker calls
 and has done exactly ``after`` items. Then the victim kills itself, so *when* it dies is exact
 and a failing example replays.
 
+A pool decides which of its workers runs which task, so in a pool run the fault names a task
+instead: ``KIND:P@K`` strikes in task ``P × base + K`` (the task whose result is ``(P, K)``),
+in whichever worker runs it. A task can also return a result that cannot be pickled
+(``unpicklable``, pools only). See ``ipccheck.methods.pooling``.
+
 This module holds the fault itself: its spec, its parser and its injection. What a faulted run
 must still promise is judged in ``ipccheck.invariants.faulted``.
 """
@@ -20,8 +25,12 @@ from dataclasses import dataclass
 from ._validate import MAX_BASE, MAX_PROCS, require_choice, require_count
 
 FAULT_KINDS: tuple[str, ...] = ("kill", "term", "raise")
+# Kinds only a pool's task can suffer: it returns a result that cannot be pickled and so can
+# never be sent back (the worker itself carries on).
+TASK_FAULT_KINDS: tuple[str, ...] = ("unpicklable",)
 # The exit code each kind leaves behind (negative: killed by that signal).
-EXIT_CODES: dict[str, int] = {"kill": -signal.SIGKILL, "term": -signal.SIGTERM, "raise": 1}
+EXIT_CODES: dict[str, int] = {"kill": -signal.SIGKILL, "term": -signal.SIGTERM, "raise": 1,
+                              "unpicklable": 0}
 # Methods whose channel a killed producer can break for everyone else. A Queue's feeder thread
 # may die holding the queue's write lock, and the multiprocessing docs warn the queue "is liable
 # to become corrupted": the other producers can never write again. A JoinableQueue also counts
@@ -60,7 +69,7 @@ class Fault:
     after: int = 0
 
     def __post_init__(self) -> None:
-        require_choice("fault kind", self.kind, FAULT_KINDS)
+        require_choice("fault kind", self.kind, FAULT_KINDS + TASK_FAULT_KINDS)
         require_count("fault victim", self.victim, minimum=0, maximum=MAX_PROCS - 1)
         require_count("fault after", self.after, minimum=0, maximum=MAX_BASE)
 
@@ -73,7 +82,7 @@ class Fault:
         match = _SPEC.fullmatch(text)
         if match is None:
             raise ValueError(f"fault must look like KIND:PRODUCER@K with KIND one of "
-                             f"{', '.join(FAULT_KINDS)}, got {text!r}")
+                             f"{', '.join(FAULT_KINDS + TASK_FAULT_KINDS)}, got {text!r}")
         return cls(match["kind"], int(match["victim"]), int(match["after"]))
 
     @property
@@ -90,9 +99,14 @@ def require_fits(fault: Fault, procs: int, base: int) -> None:
         raise ValueError(f"fault after {fault.after} items would never strike: base is {base}")
 
 
+def hits(fault: Fault | None, index: int, done: int) -> bool:
+    """Is this the fault's moment: its victim ``index``, having done exactly ``after`` items?"""
+    return fault is not None and index == fault.victim and done == fault.after
+
+
 def strike(fault: Fault | None, index: int, done: int) -> None:
     """Die now if this worker is the fault's victim and has done exactly ``fault.after`` items."""
-    if fault is None or index != fault.victim or done != fault.after:
+    if fault is None or not hits(fault, index, done) or fault.kind in TASK_FAULT_KINDS:
         return
     if fault.kind == "raise":
         raise InjectedFault(f"injected fault: worker {index} raised after {done} item(s)")

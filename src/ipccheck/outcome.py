@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .processes import Child, exit_description
-from .protocol import CHANNEL, STATE, Message, Observation
+from .protocol import CHANNEL, POOL, STATE, Message, Observation
 from .workload import Workload
 
 
@@ -23,10 +23,14 @@ class Outcome:
     (producer, position) where position is how many messages had arrived before that
     producer's sentinel. ``slots`` are per-worker counters for methods that keep them.
     ``children`` are the run's processes, each with its role and exit code.
-    The ``left_*`` fields list what was still there after cleanup: each should be empty.
+    The ``left_*`` fields and ``leaked_fds`` name what was still there after cleanup (a
+    descriptor as ``7 -> /path``): each should be empty.
     ``died`` names each child that did not exit 0: how it ended and how much of its work arrived.
     ``broken`` says how a producer's death broke the channel itself (``protocol.ChannelBroken``);
     the producers it left waiting were stopped, so their work is incomplete.
+    A pool run's ``received`` holds each task's result as the caller got it, its ``children``
+    include the pool's workers, and ``failed`` and ``lost`` say which tasks reached the caller
+    as an exception or never will (see ``protocol.Observation``).
     """
 
     workload: Workload
@@ -41,12 +45,15 @@ class Outcome:
     timed_out: bool = False
     alive_at_deadline: tuple[str, ...] = ()
     left_processes: tuple[str, ...] = ()
+    left_threads: tuple[str, ...] = ()
     left_shm: tuple[str, ...] = ()
     left_paths: tuple[str, ...] = ()
-    leaked_fds: tuple[int, ...] = ()
+    leaked_fds: tuple[str, ...] = ()
     error: str | None = None
     died: tuple[str, ...] = ()
     broken: str | None = None
+    failed: tuple[tuple[int | None, str], ...] = ()
+    lost: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_channel(self) -> bool:
@@ -59,10 +66,11 @@ class Outcome:
 
 
 def observed_total(workload: Workload, family: str, observation: Observation) -> int:
-    """The total a run produced: final state, items received, or the sum of subtotals."""
+    """The total a run produced: final state, items or task results received, or the sum of
+    subtotals."""
     if family == STATE:
         return observation.state_total or 0
-    if workload.mode == "stream":
+    if family == POOL or workload.mode == "stream":
         return len(observation.received)
     return sum(n for _producer, n in observation.received)
 
@@ -76,6 +84,9 @@ def describe_deaths(outcome: Outcome) -> tuple[str, ...]:
         if child.exitcode == 0 or child.exitcode is None:
             continue
         index = child.role.index
+        if outcome.family == POOL:  # what its tasks became is under ``lost`` and ``failed``
+            lines.append(f"{child.name} {exit_description(child.exitcode)}")
+            continue
         if outcome.is_channel and index is not None:
             done = f"{arrived[index]} of its items arrived"
         elif outcome.slots is not None and index is not None and index < len(outcome.slots):

@@ -8,6 +8,11 @@ its children through, a ``Deadline``, and an ``Observation`` to fill in as thing
 Message-passing methods speak one wire protocol: every message is a pair ``(producer, n)``.
 In stream mode ``n`` is the item's sequence number ``0..base-1``; in summary mode it is the
 producer's subtotal. ``n == END`` is the sentinel: "this producer has sent everything".
+
+A pool method hands a pool ``procs × base`` tasks; task ``i`` returns ``divmod(i, base)``, the
+same ``(producer, n)`` pair item ``n`` of producer ``i // base`` would be in a stream, and the
+caller records each result in ``received`` as it gets it. What the caller got instead of a
+result (an exception) goes in ``failed``; a task the pool will never report goes in ``lost``.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from multiprocessing.context import BaseContext
 from typing import Protocol
 
 from .faults import Fault
-from .processes import Deadline, ProcessGroup, Role
+from .processes import Child, Deadline, ProcessGroup, Role
 
 STATE = "state"  # workers change shared memory; the parent reads the final state
 CHANNEL = "channel"  # producers send messages; the parent consumes them
-FAMILIES: tuple[str, ...] = (STATE, CHANNEL)
+POOL = "pool"  # a pool's workers run tasks; the parent collects each task's result
+FAMILIES: tuple[str, ...] = (STATE, CHANNEL, POOL)
 
 END = -1
 Message = tuple[int, int]
@@ -29,6 +35,7 @@ Message = tuple[int, int]
 # The roles of a run's children: producers send messages, workers change shared state.
 PRODUCER = "producer"
 WORKER = "worker"
+POOL_WORKER = "pool-worker"  # started by a pool, not by the run's ProcessGroup
 
 
 def producer_role(index: int) -> Role:
@@ -41,6 +48,11 @@ def worker_role(index: int) -> Role:
     return Role(WORKER, index)
 
 
+def pool_worker_role(index: int) -> Role:
+    """The role of the ``index``-th worker a pool started (in the order the parent saw them)."""
+    return Role(POOL_WORKER, index)
+
+
 @dataclass
 class Observation:
     """What a method saw while it ran; filled in as it goes, so a timeout keeps what arrived."""
@@ -51,6 +63,13 @@ class Observation:
     slots: list[int] | None = None
     shm_names: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    # Pools only. (task, "ExceptionType: message") for each call that reached the caller as an
+    # exception; task is None when the caller cannot tell which task it was (Pool.map raises
+    # once for the whole call). (task, how) for each task the pool will never report.
+    failed: list[tuple[int | None, str]] = field(default_factory=list)
+    lost: list[tuple[int, str]] = field(default_factory=list)
+    # Processes a library started on the method's behalf (a pool's workers), as they ended.
+    children: list[Child] = field(default_factory=list)
 
 
 class ChannelBroken(Exception):
@@ -79,6 +98,10 @@ class WorkSpec(Protocol):
     def timeout(self) -> float: ...
     @property
     def fault(self) -> Fault | None: ...
+    @property
+    def chunksize(self) -> int | None: ...
+    @property
+    def max_tasks_per_child(self) -> int | None: ...
 
 
 class Method(Protocol):

@@ -1,7 +1,9 @@
 """Run one Workload with its method and record an Outcome, whatever happens.
 
 The runner owns everything a method should not have to think about: the start-method
-context, the deadline, the "before" snapshot of file descriptors, and cleanup on every path.
+context, the deadline, cleanup on every path, and the watch (``leftovers.Watch``) that
+finds what the run left behind (processes, threads, descriptors, segments, temp paths) by
+comparing before and after, without relying on what the method reports about itself.
 A method that hangs or raises still yields an Outcome (with ``timed_out`` or ``error`` set),
 as does one whose channel a dying producer broke (``broken``), and leaves no child behind.
 """
@@ -10,13 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
-import os
 import time
 
-from . import leftovers
+from .leftovers import Watch, warm_up
 from .methods import METHODS
 from .outcome import Outcome, describe_deaths, observed_total
-from .processes import Deadline, DeadlineExceeded, ProcessGroup, describe
+from .processes import Deadline, DeadlineExceeded
 from .protocol import FAMILIES, ChannelBroken, Method, Observation
 from .workload import Workload
 
@@ -39,29 +40,29 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
     ):
         raise TypeError(f"run() needs a method with FAMILY and execute(), got {method!r}")
     ctx = multiprocessing.get_context(workload.start_method)
-    leftovers.warm_up(ctx)
-    children_before = {p.pid for p in multiprocessing.active_children()}
-    fds_before = leftovers.open_fds()
     observation = Observation()
     timed_out = False
     alive_at_deadline: list[str] = []
     error: str | None = None
     broken: str | None = None
-    started = time.perf_counter()
-    group = ProcessGroup(ctx)
-    try:
-        with group:
-            try:
-                method.execute(workload, ctx, group, Deadline(workload.timeout), observation)
-            except DeadlineExceeded as exc:
-                timed_out = True
-                alive_at_deadline = list(exc.alive)
-                error = str(exc)
-            except ChannelBroken as exc:  # leaving the block stops the producers it strands
-                broken = str(exc)
-    except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
-        error = f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - started
+    warm_up(ctx)
+    with Watch() as watch:
+        started = time.perf_counter()
+        group = watch.group(ctx)
+        try:
+            with group:
+                try:
+                    method.execute(workload, ctx, group, Deadline(workload.timeout), observation)
+                except DeadlineExceeded as exc:
+                    timed_out = True
+                    alive_at_deadline = list(exc.alive)
+                    error = str(exc)
+                except ChannelBroken as exc:  # leaving the block stops the producers it strands
+                    broken = str(exc)
+        except Exception as exc:  # a broken run is a finding to report, not a crash of the checker
+            error = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - started
+        left = watch.finish(group.unreaped, observation.shm_names, observation.paths)
     outcome = Outcome(
         workload=workload,
         family=method.FAMILY,
@@ -70,25 +71,19 @@ def run(workload: Workload, method: Method | None = None) -> Outcome:
         received=tuple(observation.received),
         sentinels=tuple(observation.sentinels),
         slots=None if observation.slots is None else tuple(observation.slots),
-        children=group.children(),
+        children=group.children() + tuple(observation.children),
         seconds=seconds,
         timed_out=timed_out,
         alive_at_deadline=tuple(alive_at_deadline),
-        left_processes=tuple(group.unreaped) + _new_children(group, children_before),
-        left_shm=tuple(name for name in observation.shm_names if leftovers.shm_exists(name)),
-        left_paths=tuple(path for path in observation.paths if os.path.exists(path)),
-        leaked_fds=leftovers.new_fds(fds_before, leftovers.open_fds()),
+        left_processes=left.processes,
+        left_threads=left.threads,
+        left_shm=left.segments,
+        left_paths=left.paths,
+        leaked_fds=left.fds,
         error=error,
         broken=broken,
+        failed=tuple(observation.failed),
+        lost=tuple(observation.lost),
     )
     return dataclasses.replace(outcome, died=describe_deaths(outcome))
 
-
-def _new_children(group: ProcessGroup, before: set[int | None]) -> tuple[str, ...]:
-    """Children the run started outside the group and left alive (e.g. a manager not shut down)."""
-    own = {id(p) for p in group.processes}
-    return tuple(
-        describe(p)
-        for p in multiprocessing.active_children()
-        if id(p) not in own and p.pid not in before
-    )

@@ -24,6 +24,7 @@ from ipccheck.explore.model import BLOCKED, COMPLETE, DEADLOCK, FINISHED
 from ipccheck.explore.search import all_schedules
 from ipccheck.processes import DeadlineExceeded
 from tests.strategies import explore_choices, explore_programs, explore_schedules
+from tests.timing import seconds
 
 METHODS = supported_start_methods()
 # A new set of workers per example costs a process start each: ~1 ms under fork, but each
@@ -100,7 +101,7 @@ def test_lock_order_deadlock_detected_not_hung(start_method):
     """The shrunk lock-order schedule deadlocks the real locks; it is reported, and reaped."""
     program = ready_program("lock-order")
     schedule = find_bad(program)
-    with Conductor(program, start_method, timeout=30) as conductor:
+    with Conductor(program, start_method, timeout=seconds(30)) as conductor:
         result = conductor.run([*schedule, 0, 1])  # turns after the deadlock only report blocked
     assert result.status == DEADLOCK
     assert result.waiting == ((0, "b"), (1, "a"))

@@ -178,18 +178,20 @@ def test_exit_codes_name_the_signal():
 
 
 def test_left_behind_lists_each_kind_of_debris():
-    """Processes, segments, paths and descriptors left behind are each reported."""
+    """Processes, threads, segments, paths and descriptors left behind are each reported."""
     outcome = state_outcome(
         left_processes=("worker-0 (pid 42)",),
+        left_threads=("feeder (daemon)",),
         left_shm=("psm_abc",),
         left_paths=("/tmp/ipccheck-file-x",),
-        leaked_fds=(7, 9),
+        leaked_fds=("7 -> /dev/null", "9 -> pipe:[1234]"),
     )
     assert messages(outcome) == [
         "left-behind: process still alive: worker-0 (pid 42)",
+        "left-behind: thread still running: feeder (daemon)",
         "left-behind: shared-memory segment not unlinked: psm_abc",
         "left-behind: path not removed: /tmp/ipccheck-file-x",
-        "left-behind: 2 file descriptor(s) leaked: 7, 9",
+        "left-behind: 2 file descriptor(s) leaked: 7 -> /dev/null, 9 -> pipe:[1234]",
     ]
 
 

@@ -8,62 +8,29 @@ JoinableQueue counting items a dead producer put but never wrote (``joinable_que
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import signal
 import threading
-import time
 
 import pytest
 
 from ipccheck import Workload, check, queue_watch, run
-from ipccheck.channel import collect, getter, put_producer
 from ipccheck.faults import Fault
 from ipccheck.methods.joinable_queue import unfinished_tasks
 from ipccheck.processes import ProcessGroup
-from ipccheck.protocol import CHANNEL, ChannelBroken, producer_role
+from ipccheck.protocol import ChannelBroken
 from ipccheck.queue_watch import WriteLockWatch
 
-PATIENCE = 0.5
+from ..badmethods import QueueWhoseWriterDiedHoldingTheLock
+from ..timing import seconds
 
-
-def die_holding_write_lock(channel) -> None:  # type: ignore[no-untyped-def]
-    """Take the queue's write lock, as a feeder thread does around each message, and be killed."""
-    channel._wlock.acquire()
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class QueueWhoseWriterDiedHoldingTheLock:
-    """The ``queue`` method, except that producer 1 is killed holding the write lock first.
-
-    A real ``kill`` fault lands there only sometimes (when the victim's feeder thread is mid
-    write); this puts it there every time, so the watch's finding can be tested exactly.
-    """
-
-    FAMILY = CHANNEL
-
-    def execute(self, workload, ctx, group, deadline, observation):  # type: ignore[no-untyped-def]
-        channel = ctx.Queue()
-        try:
-            thief = group.start(die_holding_write_lock, (channel,), role=producer_role(1))
-            thief.join(deadline.remaining())
-            group.start(put_producer, (channel, 0, workload.base, workload.mode),
-                        role=producer_role(0))
-            watch = WriteLockWatch(channel, group, patience=PATIENCE)
-            receive = watch.watching(getter(channel))
-            collect(receive, workload.procs, group, deadline, observation, diagnose=watch)
-            group.join(deadline)
-        finally:
-            channel.close()
-            channel.join_thread()
+PATIENCE = seconds(0.5)
 
 
 def test_a_write_lock_taken_by_a_dead_producer_is_reported_not_waited_out():
     """Producer 0 can never write; the run says why within the watch's patience and cleans up."""
-    workload = Workload("queue", procs=2, base=20, fault=Fault("kill", 1, 0), timeout=60)
-    started = time.monotonic()
-    outcome = run(workload, method=QueueWhoseWriterDiedHoldingTheLock())
-    assert time.monotonic() - started < 10
+    workload = Workload("queue", procs=2, base=20, fault=Fault("kill", 1, 0), timeout=seconds(60))
+    outcome = run(workload, method=QueueWhoseWriterDiedHoldingTheLock(PATIENCE))
     assert not outcome.timed_out
     assert outcome.broken is not None
     assert outcome.broken.startswith("producer 1 (killed by SIGKILL) died holding the queue's "
@@ -78,7 +45,6 @@ def test_a_write_lock_taken_by_a_dead_producer_is_reported_not_waited_out():
         "channel broke",
     )
     assert outcome.left_processes == () and outcome.leaked_fds == ()
-    assert multiprocessing.active_children() == []
 
 
 class FakeQueue:
@@ -109,7 +75,7 @@ def clock(monkeypatch):  # type: ignore[no-untyped-def]
 def test_the_watch_needs_the_lock_taken_and_nothing_arriving_for_its_whole_patience(clock):
     """A free lock, or a message in between, restarts the clock; only an unbroken hold trips it."""
     channel = FakeQueue()
-    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=2.0)
+    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context("fork")), patience=2.0)
     arrivals = iter([(0, 0)])
     receive = watch.watching(lambda timeout: next(arrivals))
     watch([1])  # the lock is free: nothing to see
@@ -130,10 +96,11 @@ def test_the_watch_needs_the_lock_taken_and_nothing_arriving_for_its_whole_patie
 def test_a_live_writer_that_holds_the_lock_less_than_the_patience_is_never_reported(clock):
     """A slow writer that lets go of the lock before the patience is up only restarts the clock."""
     channel = FakeQueue()
-    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context()), patience=2.0)
+    watch = WriteLockWatch(channel, ProcessGroup(multiprocessing.get_context("fork")), patience=2.0)
     for _ in range(5):  # five slow writes in a row, each held 1.5 s, 10 s in all
         channel._wlock.acquire()
         watch([1])
+        assert watch.held_since == clock.now  # the clock started
         clock.now += 1.5
         watch([1])
         channel._wlock.release()
@@ -141,11 +108,18 @@ def test_a_live_writer_that_holds_the_lock_less_than_the_patience_is_never_repor
         assert watch.held_since is None
 
 
-def test_the_watch_does_nothing_without_a_write_lock():
-    """A queue without ``_wlock`` (Windows writes take none) is never reported as broken."""
-    watch = WriteLockWatch(object(), ProcessGroup(multiprocessing.get_context()), patience=0.0)
-    watch([1])
-    watch([1])
+def test_the_watch_does_nothing_without_a_write_lock(clock):
+    """A queue without ``_wlock`` (Windows writes take none) is never reported as broken.
+
+    With no patience at all, a watch that looked at anything would raise on its second look.
+    """
+    watch = WriteLockWatch(object(), ProcessGroup(multiprocessing.get_context("fork")),
+                           patience=0.0)
+    assert watch.lock is None
+    for _ in range(3):
+        watch([1])
+        clock.now += 1.0
+        assert watch.held_since is None
 
 
 @pytest.mark.parametrize("after", [0, 1, 50])
@@ -191,7 +165,7 @@ def test_unfinished_tasks_counts_puts_not_yet_marked_done():
         for n in range(3):
             channel.put(n)
         assert unfinished_tasks(channel) == 3
-        channel.get(timeout=10)
+        channel.get(timeout=seconds(10))
         channel.task_done()
         assert unfinished_tasks(channel) == 2
     finally:

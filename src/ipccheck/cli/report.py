@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..invariants import Violation
+from ..invariants import MAX_EVIDENCE, Violation
 from ..outcome import Outcome
+from ..protocol import STATE
 
 COLUMNS = (
     ("method", 15, "<"),
     ("start", 10, "<"),
-    ("mode", 7, "<"),
+    ("mode", 14, "<"),
     ("procs", 5, ">"),
     ("base", 8, ">"),
     ("expected", 9, ">"),
@@ -35,7 +36,7 @@ def header() -> str:
 def row(outcome: Outcome, violations: Sequence[Violation]) -> str:
     """One table row for one run, then its violations and the children that died, indented."""
     workload = outcome.workload
-    mode = workload.mode if outcome.is_channel else "-"
+    mode = workload.mode if outcome.family != STATE else "-"
     verdict = "ok" if not violations else "FAIL"
     line = _line(
         [
@@ -52,6 +53,11 @@ def row(outcome: Outcome, violations: Sequence[Violation]) -> str:
     )
     said = f"fault {workload.fault}" if workload.fault else "died"
     notes = [f"    {said}: {death}" for death in outcome.died]
+    if workload.fault is not None:  # a pool's expected exception is no violation: show it
+        caught = [(task, what) for task, what in outcome.failed
+                  if not what.startswith("BrokenProcessPool")]  # that one is "pool-broken"
+        notes += [f"    the caller got {what} for {'the call' if task is None else f'task {task}'}"
+                  for task, what in caught[:MAX_EVIDENCE]]
     return "\n".join([line] + [f"    {violation}" for violation in violations] + notes)
 
 
@@ -71,7 +77,9 @@ def as_json(outcome: Outcome, violations: Sequence[Violation]) -> dict[str, Any]
         "start_method": workload.start_method,
         "procs": workload.procs,
         "base": workload.base,
-        "mode": workload.mode if outcome.is_channel else None,
+        "mode": workload.mode if outcome.family != STATE else None,
+        "chunksize": workload.chunksize,
+        "max_tasks_per_child": workload.max_tasks_per_child,
         "family": outcome.family,
         "expected": outcome.expected,
         "observed": outcome.observed,
@@ -84,4 +92,6 @@ def as_json(outcome: Outcome, violations: Sequence[Violation]) -> dict[str, Any]
         "fault": None if workload.fault is None else str(workload.fault),
         "died": list(outcome.died),
         "broken": outcome.broken,
+        "failed": [{"task": task, "error": what} for task, what in outcome.failed],
+        "lost": [{"task": task, "how": how} for task, how in outcome.lost],
     }

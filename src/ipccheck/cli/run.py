@@ -15,7 +15,7 @@ from .._validate import require_start_methods
 from ..invariants import check
 from ..methods import METHODS
 from ..runner import run
-from ..workload import MODES, Workload
+from ..workload import ALL_MODES, DEFAULT_MODE, Workload
 from . import output, report
 from .options import (
     EXIT_FOUND,
@@ -48,16 +48,27 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_start_method(parser)
     parser.add_argument(
         "--mode",
-        choices=MODES,
-        default="stream",
-        help="channels only: send every item (stream, default) or one subtotal (summary)",
+        choices=ALL_MODES,
+        default=DEFAULT_MODE,
+        help="channels: send every item (stream, default) or one subtotal (summary); pools: the "
+        "call style (pool: map, imap, imap-unordered, apply-async, starmap; process-pool: "
+        "submit, map; the first is the default)",
+    )
+    parser.add_argument(
+        "--chunksize", type=int, help="pools: tasks per chunk for map, starmap and the "
+        "executor's map (default: the pool's own)"
+    )
+    parser.add_argument(
+        "--max-tasks-per-child", type=int, metavar="N", help="pools: retire each worker after N "
+        "tasks (process-pool: Python 3.11+, not with fork, N=1 only: CPython gh-115634)"
     )
     add_timeout(parser, "run")
     parser.add_argument(
         "--fault",
         type=fault_spec,
         metavar="KIND:PRODUCER@K",
-        help="make producer PRODUCER die after K items; KIND is kill, term or raise",
+        help="make producer PRODUCER die after K items; KIND is kill, term or raise (in a pool "
+        "run task PRODUCER*base+K strikes, and KIND may also be unpicklable)",
     )
     add_json(parser)
 
@@ -81,6 +92,8 @@ def workloads_from(args: argparse.Namespace) -> list[Workload]:
             mode=args.mode,
             timeout=args.timeout,
             fault=args.fault,
+            chunksize=args.chunksize,
+            max_tasks_per_child=args.max_tasks_per_child,
         )
         for name in names
         for start_method in require_start_methods(args.start_method)

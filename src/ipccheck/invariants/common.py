@@ -3,7 +3,9 @@ survives, each producer's items keep their order, and nothing of it is left behi
 
 from __future__ import annotations
 
+from ..leftovers import Leftovers
 from ..outcome import Outcome
+from ..protocol import POOL
 from .violation import Violation, summarize
 
 
@@ -15,6 +17,8 @@ def check_deadline(outcome: Outcome) -> list[Violation]:
     if outcome.is_channel:
         so_far = (f"received {len(outcome.received)} item(s) and {len(outcome.sentinels)} "
                   "sentinel(s) so far")
+    elif outcome.family == POOL:  # ``results`` names the tasks whose results never came
+        so_far = f"{len(outcome.received)} of {outcome.expected} task results arrived"
     else:  # the shared state is read once the workers are done, which they never were
         so_far = "the final state was never read, so the observed total means nothing"
     message = (
@@ -53,11 +57,12 @@ def check_order(outcome: Outcome) -> list[Violation]:
 
 
 def check_left_behind(outcome: Outcome) -> list[Violation]:
-    """After cleanup nothing of the run remains: no process, segment, path or descriptor."""
-    evidence = [f"process still alive: {name}" for name in outcome.left_processes]
-    evidence += [f"shared-memory segment not unlinked: {name}" for name in outcome.left_shm]
-    evidence += [f"path not removed: {path}" for path in outcome.left_paths]
-    if outcome.leaked_fds:
-        fds = ", ".join(str(fd) for fd in outcome.leaked_fds)
-        evidence.append(f"{len(outcome.leaked_fds)} file descriptor(s) leaked: {fds}")
-    return summarize("left-behind", evidence)
+    """After cleanup nothing of the run remains: no process, thread, segment, path or descriptor."""
+    left = Leftovers(
+        processes=outcome.left_processes,
+        threads=outcome.left_threads,
+        fds=outcome.leaked_fds,
+        segments=outcome.left_shm,
+        paths=outcome.left_paths,
+    )
+    return summarize("left-behind", left.evidence())
