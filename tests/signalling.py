@@ -111,6 +111,8 @@ class Stopped:
     out: str = ""
     err: str = ""
     children_seen: int = 0  # descendants of the command seen while it ran
+    # The verdict was on stdout already when the signal was sent (the command was exiting).
+    verdict_before_signal: bool = False
     left_processes: list[str] = field(default_factory=list)
     left_segments: list[str] = field(default_factory=list)
     left_paths: list[str] = field(default_factory=list)
@@ -144,7 +146,7 @@ class Stopped:
     @property
     def finished_first(self) -> bool:
         """It had printed its verdict before the signal took effect: not an interrupted run."""
-        if self.sent_at is None:
+        if self.sent_at is None or self.verdict_before_signal:
             return True
         return self.verdict and self.exit_code in (0, 1) and AFTER_VERDICT_LINE in self.err
 
@@ -269,6 +271,8 @@ def stop(
                     with open(err_path) as err_so_far:
                         said = err_so_far.read()
                     if when.ready(now - started, said, len(tree)):
+                        with open(out_path) as out_so_far:
+                            result.verdict_before_signal = bool(VERDICTS.search(out_so_far.read()))
                         sent = _send(process.pid, signum, target)
                         if sent is not None:
                             result.sent_at = sent - started

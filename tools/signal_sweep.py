@@ -8,7 +8,10 @@ cancel do) or to its whole process group (as Ctrl-C in a terminal does), in turn
 judged by ``tests/signalling.py``: clean means exit 128 + the signal within 5 s, no verdict on
 stdout, one "interrupted" line on stderr, and no process, /dev/shm file or temp path of the run
 left. A run that printed its verdict before the signal took effect counts as "finished first",
-not as interrupted.
+not as interrupted. A signal in the first second or so, while Python is still importing the
+command (its handlers not yet installed), ends the process by the signal's default action: it
+counts as interrupted (the shell sees 128 + N; nothing was started or printed) and is also
+shown on its own, as "in start-up".
 
 Usage: python tools/signal_sweep.py [--tries N] [--seed S] [--only run,check] [--max-window S]
 Prints a table (tries, interrupted, clean, finished first, median and max seconds to exit per
@@ -110,18 +113,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def header() -> str:
     return (f"{'subcommand':<10} {'signal':<7} {'tries':>5} {'interrupted':>11} {'clean':>5} "
-            f"{'finished first':>14} {'median s':>8} {'max s':>6}")
+            f"{'in start-up':>11} {'finished first':>14} {'median s':>8} {'max s':>6}")
 
 
 def row_text(name: str, signal_name: str, results: list[Stopped]) -> str:
     interrupted = [r for r in results if r.interrupted]
     clean = [r for r in interrupted if not r.problems(within=STOP_SECONDS)]
+    startup = sum(r.during_startup for r in interrupted)
     finished = len(results) - len(interrupted)
     seconds = [r.seconds for r in interrupted if r.seconds is not None]
     median = f"{statistics.median(seconds):.2f}" if seconds else "-"
     longest = f"{max(seconds):.2f}" if seconds else "-"
     return (f"{name:<10} {signal_name:<7} {len(results):>5} {len(interrupted):>11} "
-            f"{len(clean):>5} {finished:>14} {median:>8} {longest:>6}")
+            f"{len(clean):>5} {startup:>11} {finished:>14} {median:>8} {longest:>6}")
 
 
 if __name__ == "__main__":
