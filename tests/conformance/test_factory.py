@@ -22,6 +22,7 @@ from ipccheck.conformance.contexts import (
     contexts_for,
 )
 from ipccheck.conformance.factory import require_callable
+from ipccheck.conformance.probe import why_not_rebuilt
 
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
@@ -196,8 +197,21 @@ def test_factory_called_as_is_gets_a_hint_to_take_ctx(start_method):
 @pytest.mark.parametrize("start_method", NOT_FORK)
 def test_object_the_child_cannot_rebuild_is_refused(start_method):
     """An object that fails to unpickle in the child is a TypeError naming the start method."""
-    with pytest.raises(TypeError, match=f"could not be rebuilt in a {start_method} child"):
+    with pytest.raises(TypeError, match=f"could not be rebuilt in a {start_method} child") as caught:
         verify_queue(broken.ParentOnlyQueue, start_methods=[start_method], max_examples=1)
+    # Its class is importable: the hint names the real cause, not "define it at module level".
+    assert "ipccheck.conformance.broken.ParentOnlyQueue can be imported" in str(caught.value)
+    assert "module level" not in str(caught.value)
+
+
+def test_a_class_the_child_cannot_import_gets_the_module_level_hint():
+    """The other cause, told apart by where the class lives."""
+
+    class Local:
+        pass
+
+    assert "define it at module level" in why_not_rebuilt(Local())
+    assert "can be imported" in why_not_rebuilt(broken.ParentOnlyQueue.__new__(broken.ParentOnlyQueue))
 
 
 # ---- no global side effects -----------------------------------------------------------------

@@ -50,9 +50,25 @@ def probe(factory: Callable[..., Any], kind: str, start_method: str, ctx: BaseCo
         if code != 0:
             raise TypeError(
                 f"{what} could not be rebuilt in a {start_method} child "
-                f"({exit_description(code)}); "
-                "is its class defined at module level in a module the child can import?"
+                f"({exit_description(code)}): {why_not_rebuilt(sent)}"
                 + (f" Or: {hint}" if hint else "")
             )
     finally:
         release(made)
+
+
+def why_not_rebuilt(thing: Any) -> str:
+    """The likely cause, from where the object's class lives: a hint that fits the case.
+
+    A class a child cannot import (defined in ``__main__`` or inside a function) is one cause;
+    a class the child can import but that still fails to rebuild there needs something that
+    exists only in the parent's memory, which a fork child gets a copy of and a spawned one does
+    not. Its traceback, printed by the child on stderr, names the exact reason.
+    """
+    cls = type(thing)
+    if cls.__module__ == "__main__" or "<locals>" in cls.__qualname__:
+        return (f"its class {cls.__qualname__} cannot be imported by the child; define it at "
+                "module level in a module the child can import")
+    return (f"its class {cls.__module__}.{cls.__qualname__} can be imported, so rebuilding it "
+            "needs something that exists only in the parent (it works only under fork, whose "
+            "children copy the parent's memory); the child's traceback on stderr says what")
