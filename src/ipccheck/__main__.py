@@ -1,7 +1,7 @@
 """``python -m ipccheck`` is the same as the ``ipccheck`` command."""
 
-from .cli import main
+from .cli import command
 
 # The guard matters: spawn and forkserver children import the parent's main module.
 if __name__ == "__main__":
-    raise SystemExit(main())
+    command()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .faults import Fault, strike
+from .interrupts import raise_if_stopped
 from .processes import Deadline, ProcessGroup
 from .protocol import END, Message, Observation, producer_role
 
@@ -90,6 +91,7 @@ def collect(
     waiting_for = set(range(procs))
     quiet_polls_after_exit = 0
     while waiting_for:
+        raise_if_stopped()  # a swallowed Ctrl-C must not leave the parent collecting until the deadline
         deadline.check(f"waiting for the sentinels of producers {sorted(waiting_for)}", group)
         message = receive(min(POLL_SECONDS, deadline.remaining()))
         if message is not None:

@@ -12,11 +12,13 @@ child. The report pipe is therefore the first argument, followed by a ``RebuildW
 rebuilds a tuple left to right, so by the time the user's objects are rebuilt, the watch has made
 ``sys.excepthook`` report an exception on that pipe too (multiprocessing hands such an
 exception to ``sys.excepthook``, in spawn and forkserver children alike).
+A child that Ctrl-C reaches dies by SIGINT, just as quietly.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -91,7 +93,15 @@ def run_reporting(
     watch.disarm()
     try:
         target(*args)
-    except Exception as exc:  # SystemExit and KeyboardInterrupt keep their own meaning
+    except KeyboardInterrupt:
+        # Ctrl-C reaches every process of the terminal's group. End as a C program would,
+        # killed by SIGINT, instead of printing one traceback per child; the parent stops
+        # whatever else is left.
+        report.close()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        raise  # only reached where SIGINT cannot end a process
+    except Exception as exc:  # SystemExit keeps its own meaning
         send_quietly(report, summarize(exc))
         sys.exit(1)
     report.close()

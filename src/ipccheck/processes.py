@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -22,10 +22,13 @@ from typing import Any
 
 from .child_errors import RebuildWatch, read_report, run_reporting
 from .default_context import left_unchosen
-from .interrupts import sigint_deferred
+from .interrupts import hurrying, raise_if_stopped, sigint_deferred
 
-# How long a process gets to exit after SIGTERM before it is SIGKILLed.
+# How long the processes being stopped get, together, to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE = 1.0
+# Longest single wait in ``join``: a stop signal is noticed this often even if its
+# KeyboardInterrupt was swallowed somewhere.
+JOIN_SLICE = 0.1
 
 
 @dataclass(frozen=True, order=True)
@@ -126,6 +129,7 @@ class ProcessGroup:
     ) -> BaseProcess:
         """Start ``target(*args)`` in a new daemon process that this group owns."""
         role = role if isinstance(role, Role) else Role(role)
+        raise_if_stopped()  # a stopped command starts nothing more
         # Every concrete context has ``Process``; typeshed declares it on each subclass only.
         make: Callable[..., BaseProcess] = self.ctx.Process  # type: ignore[attr-defined]
         reader, writer = self.ctx.Pipe(duplex=False)
@@ -167,7 +171,9 @@ class ProcessGroup:
     def join(self, deadline: Deadline) -> None:
         """Wait for every process to end, or raise DeadlineExceeded naming the ones that did not."""
         for process in self.processes:
-            process.join(deadline.remaining())
+            while process.exitcode is None and not deadline.expired():
+                raise_if_stopped()
+                process.join(min(JOIN_SLICE, deadline.remaining()))
         still = self.alive()
         if still:
             names = [describe(p) for p in still]
@@ -194,29 +200,23 @@ class ProcessGroup:
         return {child.name: child.exitcode for child in self.children()}
 
     def stop(self) -> list[str]:
-        """Terminate, then kill, then reap every process still running.
+        """Terminate, then kill, then reap every process still running (``end_processes``).
 
         Returns the processes that could not be reaped even after SIGKILL (normally none).
-        Safe to call twice.
+        Safe to call twice. A stop signal cannot cut it short: it takes at most about
+        2 × TERMINATE_GRACE, and a second signal makes it skip the polite SIGTERM wait.
         """
         if self._final is not None:
             return self.unreaped
-        for process in self.alive():
-            process.terminate()
-        for process in self.processes:
-            if process.exitcode is None:
-                process.join(TERMINATE_GRACE)
-        for process in self.alive():
-            process.kill()
-            process.join(TERMINATE_GRACE)
-        self.unreaped = [describe(p) for p in self.processes if p.is_alive()]
-        self._final = tuple(self._child(role, process) for role, process in self.members)
-        for reader in self.reports.values():  # a child never reaped: nothing more will come
-            reader.close()
-        self.reports.clear()
-        for process in self.processes:
-            if not process.is_alive():
-                process.close()  # releases the sentinel fd now rather than at garbage collection
+        with sigint_deferred():
+            self.unreaped = end_processes(self.processes)
+            self._final = tuple(self._child(role, process) for role, process in self.members)
+            for reader in self.reports.values():  # a child never reaped: nothing more will come
+                reader.close()
+            self.reports.clear()
+            for process in self.processes:
+                if not process.is_alive():
+                    process.close()  # releases the sentinel fd now, not at garbage collection
         return self.unreaped
 
     def __enter__(self) -> ProcessGroup:
@@ -229,3 +229,27 @@ class ProcessGroup:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def end_processes(processes: Sequence[BaseProcess]) -> list[str]:
+    """SIGTERM every live process, give them TERMINATE_GRACE together, SIGKILL the rest, reap.
+
+    Returns the processes still alive after all that (normally none). When hurrying (a second
+    stop signal came) the SIGTERM grace is skipped.
+    """
+    alive = [process for process in processes if process.is_alive()]
+    for process in alive:
+        process.terminate()
+    _join_within(alive, 0.0 if hurrying() else TERMINATE_GRACE)
+    for process in alive:
+        if process.is_alive():
+            process.kill()
+    _join_within(alive, TERMINATE_GRACE)
+    return [describe(process) for process in processes if process.is_alive()]
+
+
+def _join_within(processes: Sequence[BaseProcess], seconds: float) -> None:
+    """Reap the processes that end within ``seconds``, all of them together."""
+    give_up = time.monotonic() + seconds
+    for process in processes:
+        process.join(max(0.0, give_up - time.monotonic()))

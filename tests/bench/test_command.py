@@ -186,8 +186,11 @@ def test_a_saved_run_refuses_options_that_would_measure(
 
 
 @pytest.mark.processes
-def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(tmp_path, capsys):
+def test_one_real_run_prints_one_json_document_that_prints_again_as_tables(
+    tmp_path, capsys, monkeypatch
+):
     """A tiny run with --json: one document on stdout; --from-json prints its tables and plot."""
+    monkeypatch.setenv("IPCCHECK_PROGRESS_SECONDS", "0")  # a progress line for every step
     assert main(["bench", "--methods", "batched,queue,raw-array-padded,pool-map", *TINY, "--json"]) == 0
     captured = capsys.readouterr()
     assert "bench [" in captured.err  # the progress line stays off stdout

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.processes  # every test here starts child processes
 SCRIPT = textwrap.dedent(
     """
     import contextlib, io, multiprocessing
-    from ipccheck.bench import BenchSettings, Progress, run_bench
+    from ipccheck.bench import BenchSettings, run_bench
+    from ipccheck.progress import Progress
     from ipccheck.cli import main
 
     BenchSettings()  # the default start method is looked up here
@@ -28,7 +29,7 @@ SCRIPT = textwrap.dedent(
         channels=("pipe-send",), state=("raw-array-slots",), sizes=(8,), messages=20,
         repeat=1, state_scale=0.0001, state_procs=(2,), start_repeat=1,
     )
-    results = run_bench(tiny, Progress(1, io.StringIO()))
+    results = run_bench(tiny, Progress("bench", 1, io.StringIO()))
     assert not results.notes, results.notes
     argv = ["bench", "--methods", "pipe-send", "--sizes", "8", "--messages", "20",
             "--repeat", "1", "--json"]

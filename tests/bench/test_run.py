@@ -11,14 +11,15 @@ import io
 import pytest
 
 from ipccheck._validate import supported_start_methods
-from ipccheck.bench import BenchSettings, Progress, run, run_bench
+from ipccheck.bench import BenchSettings, run, run_bench
 from ipccheck.bench import pools as pools_module
 from ipccheck.bench.tables import channel_table
 from ipccheck.bench.transfer import Channel
+from ipccheck.progress import Progress
 
 pytestmark = pytest.mark.processes  # most tests here start child processes
 
-QUIET = Progress(1000, io.StringIO())
+QUIET = Progress("bench", 1000, io.StringIO())
 
 
 def broken_run(ctx, size, count, deadline):
@@ -38,7 +39,7 @@ def test_a_failing_row_becomes_a_note_and_leaves_no_ratio(monkeypatch):
         repeat=2,
         start_methods=("fork",),
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert [r.name for r in results.channels] == ["pipe-send-bytes"]
     assert any(
         "os.pipe 8 B (repeat 1/2) failed: RuntimeError: pipe on fire" in n for n in results.notes
@@ -66,7 +67,7 @@ def test_a_row_that_fails_in_a_later_repeat_is_dropped_whole(monkeypatch):
         channels=(), state=(), pools=(), sizes=(8,), messages=10, repeat=3,
         start_methods=("fork",),
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert [r.name for r in results.channels] == ["os.pipe"]
     assert results.notes == ["flaky 8 B (repeat 2/3) failed: RuntimeError: second time unlucky"]
     assert len(calls) == 2  # retired after failing: not run again in repeat 3
@@ -79,7 +80,7 @@ def test_several_start_methods_name_each_row_and_its_failure(monkeypatch):
     settings = BenchSettings(
         channels=(), state=(), pools=(), sizes=(8,), repeat=1, start_methods=("fork", "spawn")
     )
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert results.notes == [
         "os.pipe 8 B fork (repeat 1/1) failed: RuntimeError: pipe on fire",
         "os.pipe 8 B spawn (repeat 1/1) failed: RuntimeError: pipe on fire",
@@ -97,7 +98,7 @@ def test_a_failing_pool_row_becomes_a_note(monkeypatch):
     monkeypatch.setattr(run, "supported_start_methods", lambda: ())
     settings = BenchSettings(channels=(), state=(), chunksizes=(64,), sizes=(8,), messages=40,
                              repeat=1, start_methods=("fork",))
-    results = run_bench(settings, Progress(1000, io.StringIO()))
+    results = run_bench(settings, Progress("bench", 1000, io.StringIO()))
     assert results.notes == ["pool-map chunksize 64 (repeat 1/1) failed: RuntimeError: pool on fire"]
     assert [(r.name, r.chunksize) for r in results.pools] == [("executor-map", 64)]
 
@@ -114,7 +115,7 @@ def test_a_pool_that_loses_or_mangles_results_is_an_error():
 def test_progress_is_one_line_per_step_off_a_terminal():
     """Piped stderr gets whole lines; a terminal gets one line rewritten and cleared at the end."""
     plain = io.StringIO()
-    progress = Progress(2, plain)
+    progress = Progress("bench", 2, plain, log_seconds=0)
     progress.step("a")
     progress.step("b")
     progress.close()
@@ -125,7 +126,7 @@ def test_progress_is_one_line_per_step_off_a_terminal():
             return True
 
     tty = Terminal()
-    progress = Progress(1, tty)
+    progress = Progress("bench", 1, tty)
     progress.step("abc")
     progress.close()
     assert tty.getvalue().startswith("\rbench [1/1] abc") and tty.getvalue().endswith("\r")
@@ -152,7 +153,7 @@ def test_every_start_method_side_by_side_in_one_real_run():
         start_repeat=1,
     )
     progress = io.StringIO()
-    results = run_bench(settings, Progress(1000, progress))
+    results = run_bench(settings, Progress("bench", stream=progress, log_seconds=0))
     assert results.notes == [note for note in results.notes if "skipped" in note]
     names = ["os.pipe", "socketpair", "memcpy", "pipe-send", "simple-queue", "socket"]
     assert [(r.name, r.start_method) for r in results.channels] == [

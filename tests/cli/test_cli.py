@@ -137,3 +137,11 @@ def test_bare_command_checks_everything_and_exits_0():
     assert len(rows) == len(METHODS) * len(supported_start_methods())
     assert all(" ok " in row for row in rows)
     assert "every invariant held" in result.stdout.splitlines()[-1]
+
+
+def test_a_base_of_zero_is_a_valid_edge_case(capsys):
+    """--base 0 is accepted (docs/cli.md says so): workers start, send nothing, every check holds."""
+    assert main(["run", "queue", "--procs", "2", "--base", "0", "--start-method", "fork",
+                 "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)["results"]
+    assert (record["expected"], record["observed"]) == (0, 0)

@@ -13,7 +13,7 @@ The modules, bottom up:
 - ``handshake`` (ready, go, done) and ``transfer`` (one timed producer -> parent transfer);
 - the catalogues of rows: ``limits``, ``channels``, ``peers`` (optional libraries), ``state``,
   ``pools`` (``Pool.map`` and ``Executor.map`` at each chunksize);
-- ``settings`` (what a run measures, validated), ``progress`` (the stderr line), ``machine``;
+- ``settings`` (what a run measures, validated) and ``machine``;
 - ``run`` (rows, round-robin repeats, ``run_bench``);
 - the output: ``tables`` and ``render`` (text), ``report`` (JSON, and reading it back), ``plot``.
 """
@@ -21,7 +21,6 @@ The modules, bottom up:
 from __future__ import annotations
 
 from .pools import POOL_NAMES
-from .progress import Progress
 from .render import render
 from .report import document_fields, read_document
 from .results import BenchResults, ChannelResult, PoolResult, StartResult, StateResult
@@ -52,7 +51,6 @@ __all__ = [
     "BenchSettings",
     "ChannelResult",
     "PoolResult",
-    "Progress",
     "StartResult",
     "StateResult",
     "document_fields",

@@ -9,15 +9,18 @@ too, from ``Process.start()`` to "ready", and reported on its own.
 
 from __future__ import annotations
 
+import os
 import time
 from multiprocessing.context import BaseContext
 from multiprocessing.synchronize import Semaphore
 
+from ..interrupts import raise_if_stopped
 from ..processes import Deadline, DeadlineExceeded, ProcessGroup
 
 # A worker never waits longer than this for "go"; the parent's deadline is far shorter.
 GO_TIMEOUT = 600.0
-# How often a waiting parent looks whether its workers are still alive.
+# How often a waiting parent looks whether its workers are still alive, and a waiting worker
+# whether its parent still is.
 POLL_SECONDS = 0.05
 
 
@@ -38,10 +41,20 @@ class Handshake:
     # --- the worker's side ---
 
     def arrive(self) -> None:
-        """Say ready, then wait for go (giving up after GO_TIMEOUT: the parent is gone)."""
+        """Say ready, then wait for go; give up as soon as the parent is gone (or after GO_TIMEOUT).
+
+        A parent killed outright (SIGKILL, or a crash) never says go and never stops its
+        workers; each one notices that it was orphaned (its parent process id changes; under
+        forkserver its parent is the server, which exits with the command) and exits.
+        """
+        parent = os.getppid()
         self.ready.release()
-        if not self.go.wait(GO_TIMEOUT):
-            raise SystemExit("benchmark worker never got the go signal")
+        give_up = time.monotonic() + GO_TIMEOUT
+        while not self.go.wait(POLL_SECONDS):
+            if os.getppid() != parent:
+                raise SystemExit("benchmark worker: the parent is gone")
+            if time.monotonic() > give_up:
+                raise SystemExit("benchmark worker never got the go signal")
 
     def finish(self) -> None:
         self.done.release()
@@ -53,6 +66,7 @@ class Handshake:
     ) -> None:
         for _ in range(self.workers):
             while not semaphore.acquire(timeout=min(POLL_SECONDS, deadline.remaining())):
+                raise_if_stopped()
                 if deadline.expired():
                     passed = f"deadline of {deadline.seconds:g} s passed"
                     raise DeadlineExceeded(f"{passed} waiting for workers to be {what}")

@@ -25,13 +25,13 @@ from .. import leftovers
 from .._validate import supported_start_methods
 from ..default_context import left_unchosen
 from ..processes import Deadline
+from ..progress import Progress
 from .channels import CHANNELS
 from .handshake import start_join_seconds
 from .limits import LIMITS
 from .machine import machine
 from .peers import available_peers
 from .pools import COUNT_SCALE, POOLS, PoolBench
-from .progress import Progress
 from .results import BenchResults, ChannelResult, PoolResult, StartResult, StateResult
 from .settings import BenchSettings
 from .state import STATE_METHODS, StateMethod
@@ -226,7 +226,10 @@ def run_bench(settings: BenchSettings, progress: Progress | None = None) -> Benc
     pools = pool_rows(settings)
     starts = start_rows(settings)
     total = settings.repeat * (len(channels) + len(state) + len(pools)) + len(starts)
-    samples = Samples(progress or Progress(total), notes, settings.timeout)
+    if progress is None:
+        progress = Progress("bench")
+    progress.total = total
+    samples = Samples(progress, notes, settings.timeout)
     with left_unchosen():
         for start_method in settings.start_methods:
             leftovers.warm_up(multiprocessing.get_context(start_method))

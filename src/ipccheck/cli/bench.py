@@ -34,6 +34,7 @@ from ..bench import (
     run_bench,
 )
 from ..bench.plot import plot, require_matplotlib
+from . import output
 from .options import EXIT_OK, Job, UsageError, add_json, add_start_method, add_timeout, json_document
 
 # Options that choose what to measure; with --from-json nothing is measured, so they are refused.
@@ -169,7 +170,7 @@ def prepare(args: argparse.Namespace) -> Job:
 
     def job() -> int:
         started = time.perf_counter()
-        results = run_bench(settings)
+        results = run_bench(settings, output.progress())
         return report(settings, results, args, measured_for=time.perf_counter() - started)
 
     return job
@@ -186,9 +187,8 @@ def report(
         plot(results.channels, args.plot)
     if args.json:
         document = json_document("bench", EXIT_OK, **document_fields(settings, results))
-        print(json.dumps(document, indent=2))
+        output.final(json.dumps(document, indent=2))
     else:
-        print(render(results, settings))
-        if measured_for is not None:
-            print(f"\nbench took {measured_for:.1f} s")
+        took = "" if measured_for is None else f"\n\nbench took {measured_for:.1f} s"
+        output.final(render(results, settings) + took)
     return EXIT_OK

@@ -19,7 +19,7 @@ from .._validate import require_start_methods
 from ..conformance.factory import OBJECT_KINDS, load, load_object
 from ..conformance.verdict import ConformanceError
 from ..conformance.verify import verify_kind
-from . import linearizable
+from . import linearizable, output
 from .options import (
     EXIT_FOUND,
     EXIT_OK,
@@ -99,20 +99,21 @@ def prepare(args: argparse.Namespace) -> Job:
 
     def job() -> int:
         try:
-            report = verify_kind(args.kind, factory, **options)
+            report = verify_kind(args.kind, factory, progress=output.step, **options)
         except ConformanceError as failure:
             if args.json:
                 document = json_document("check", EXIT_FOUND, results=[failure.to_dict()])
-                print(json.dumps(document, indent=2))
+                output.final(json.dumps(document, indent=2))
             else:
-                print(failure)
+                output.final(str(failure))
             return EXIT_FOUND
         except (ImportError, ValueError, TypeError) as exc:  # a bad factory, or no Hypothesis
             raise UsageError(str(exc)) from None
         if args.json:
-            print(json.dumps(json_document("check", EXIT_OK, results=[report.to_dict()]), indent=2))
+            document = json_document("check", EXIT_OK, results=[report.to_dict()])
+            output.final(json.dumps(document, indent=2))
         else:
-            print(report)
+            output.final(str(report))
         return EXIT_OK
 
     return job

@@ -29,6 +29,7 @@ from ..explore.search import (
 )
 from ..explore.steps import DESCRIPTIONS, READY, Program, ready_program, user_program
 from ..processes import DeadlineExceeded
+from . import output
 from .options import (
     EXIT_FOUND,
     EXIT_INTERNAL,
@@ -123,6 +124,8 @@ def explore(program: Program, methods: list[str], args: argparse.Namespace) -> i
     """Search, replay on real processes under each start method, print; the exit code."""
     started = time.perf_counter()
     census = None
+    output.step("running every interleaving on the model" if args.exhaustive
+                else "searching schedules on the model")
     if args.exhaustive:
         try:
             census = exhaustive(program)
@@ -138,6 +141,7 @@ def explore(program: Program, methods: list[str], args: argparse.Namespace) -> i
     if schedule is not None:
         predicted = run(program, schedule)
         for method in methods:
+            output.step(f"replaying the schedule on real processes under {method}")
             try:
                 real = conduct(program, schedule, method, args.timeout)
             except (ConductorError, DeadlineExceeded) as exc:
@@ -157,9 +161,9 @@ def explore(program: Program, methods: list[str], args: argparse.Namespace) -> i
     code = EXIT_FOUND if schedule is not None else EXIT_OK
     if args.json:
         fields = as_json(program, args, methods, replayed, verdict, census, seconds)
-        print(json.dumps(json_document("explore", code, **fields), indent=2))
+        output.final(json.dumps(json_document("explore", code, **fields), indent=2))
     else:
-        print(as_text(program, args, methods, replayed, verdict, census, searched, seconds))
+        output.final(as_text(program, args, methods, replayed, verdict, census, searched, seconds))
     return code
 
 

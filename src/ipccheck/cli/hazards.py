@@ -12,6 +12,7 @@ import json
 
 from .._validate import require_start_methods
 from ..lessons.hazards import HAZARDS, HazardResult, format_hazard, plan_hazards, run_hazard
+from . import output
 from .options import EXIT_FOUND, EXIT_OK, Job, add_json, add_start_method, json_document
 
 
@@ -34,18 +35,22 @@ def prepare(args: argparse.Namespace) -> Job:
 
     def job() -> int:
         results: list[HazardResult] = []
+        total = sum(len(chosen) for _, chosen in plan)
         for name, chosen in plan:
-            ran = [run_hazard(name, method) for method in chosen]
+            ran = []
+            for method in chosen:
+                output.step(f"{name} under {method}", total=total)
+                ran.append(run_hazard(name, method))
             results += ran
             if not args.json:
-                print(format_hazard(ran), end="\n\n", flush=True)
+                output.part(format_hazard(ran) + "\n")
         code = EXIT_OK if all(result.ok for result in results) else EXIT_FOUND
         if args.json:
             records = [result.to_dict() for result in results]
             document = json_document("hazards", code, start_methods=list(methods), results=records)
-            print(json.dumps(document, indent=2))
+            output.final(json.dumps(document, indent=2))
         else:
-            print(summary(methods, plan, results))
+            output.final(summary(methods, plan, results))
         return code
 
     return job

@@ -32,6 +32,7 @@ from ..linearizability.verify import (
     require_operations,
 )
 from ..processes import DeadlineExceeded
+from . import output
 from .options import EXIT_FOUND, EXIT_OK, Job, UsageError, json_document
 
 # The kinds a linearizability check has a sequential model for.
@@ -127,6 +128,6 @@ def show(args: argparse.Namespace, code: int, record: dict[str, Any], text: str)
     """The one JSON document (its one record under ``results``), or the text report."""
     if args.json:
         document = json_document("check", code, linearizable=True, results=[record])
-        print(json.dumps(document, indent=2, default=str))
+        output.final(json.dumps(document, indent=2, default=str))
     else:
-        print(text)
+        output.final(text)

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..methods import METHODS
+from . import output
 from .options import EXIT_OK, Job, add_json, json_document
 
 
@@ -25,9 +26,8 @@ def print_methods(*, as_json: bool) -> int:
             {"method": name, "family": method.FAMILY, "description": method.DESCRIPTION}
             for name, method in METHODS.items()
         ]
-        print(json.dumps(json_document("list", EXIT_OK, results=records), indent=2))
+        output.final(json.dumps(json_document("list", EXIT_OK, results=records), indent=2))
         return EXIT_OK
     width = max(len(name) for name in METHODS)
-    for name, method in METHODS.items():
-        print(f"{name:<{width}}  {method.DESCRIPTION}")
+    output.final("\n".join(f"{name:<{width}}  {method.DESCRIPTION}" for name, method in METHODS.items()))
     return EXIT_OK

@@ -22,7 +22,9 @@ EXIT_OK = 0  # every promise held, nothing found
 EXIT_FOUND = 1  # a promise was broken, or a bad schedule found
 EXIT_USAGE = 2  # bad input, refused before any process started
 EXIT_INTERNAL = 3  # a bug in ipccheck itself
-EXIT_INTERRUPTED = 130  # stopped by SIGINT (Ctrl-C)
+EXIT_INTERRUPTED = 130  # stopped by SIGINT (Ctrl-C), as 128 + SIGINT; no verdict printed
+EXIT_TERMINATED = 143  # stopped by SIGTERM (``kill``, a CI cancel), as 128 + SIGTERM
+EXIT_HUNG_UP = 129  # stopped by SIGHUP (the terminal closed), as 128 + SIGHUP
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``), as 128 + SIGPIPE
 
 # What a subcommand's ``prepare(args)`` returns: the validated job, run by ``main``.

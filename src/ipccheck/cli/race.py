@@ -26,6 +26,7 @@ from ..lessons.race import (
     require_race,
     run_trials,
 )
+from . import output
 from .options import EXIT_FOUND, EXIT_OK, Job, add_json, add_start_method, add_timeout, json_document
 
 
@@ -73,28 +74,28 @@ def prepare(args: argparse.Namespace) -> Job:
     def job() -> int:
         every: list[Trial] = []
         for mode, counter, method in races:
+            output.step(f"{mode} race on {counter} under {method}", total=len(races))
             trials = run_trials(
                 mode, counter, args.procs, args.iterations, args.trials, method, args.timeout
             )
             every.extend(trials)
             if not args.json:
-                print(format_race(trials), end="\n\n", flush=True)
+                output.part(format_race(trials) + "\n")
         bad = [trial for trial in every if not trial.ok]
         code = EXIT_FOUND if bad else EXIT_OK
         if args.json:
             results = [trial.to_dict() for trial in every]
             document = json_document("race", code, start_methods=list(methods), results=results)
-            print(json.dumps(document, indent=2))
+            output.final(json.dumps(document, indent=2))
             return code
-        print(WHY)
-        for counter in counters:
-            print(FIX[counter])
+        lines = [WHY, *(FIX[counter] for counter in counters)]
         if bad:
             grades = Counter(trial.grade for trial in bad)
             what = ", ".join(f"{count} {grade}" for grade, count in sorted(grades.items()))
-            print(f"{len(bad)} of {len(every)} trials not acceptable: {what}")
+            lines.append(f"{len(bad)} of {len(every)} trials not acceptable: {what}")
         else:
-            print(f"{len(every)} trials, every outcome acceptable (nothing FORBIDDEN).")
+            lines.append(f"{len(every)} trials, every outcome acceptable (nothing FORBIDDEN).")
+        output.final("\n".join(lines))
         return code
 
     return job

@@ -16,7 +16,7 @@ from ..invariants import check
 from ..methods import METHODS
 from ..runner import run
 from ..workload import ALL_MODES, DEFAULT_MODE, Workload
-from . import report
+from . import output, report
 from .options import (
     EXIT_FOUND,
     EXIT_OK,
@@ -109,18 +109,19 @@ def run_all(workloads: list[Workload], *, as_json: bool) -> int:
     started = time.perf_counter()
     results = []
     if not as_json:
-        print(report.header(), flush=True)
+        output.part(report.header())
     for workload in workloads:
+        output.step(f"{workload.method} under {workload.start_method}", total=len(workloads))
         outcome = run(workload)
         violations = check(outcome)
         results.append((outcome, violations))
         if not as_json:
-            print(report.row(outcome, violations), flush=True)
+            output.part(report.row(outcome, violations))
     code = EXIT_FOUND if any(violations for _, violations in results) else EXIT_OK
     if as_json:
         records = [report.as_json(o, v) for o, v in results]
         seconds = round(time.perf_counter() - started, 3)
-        print(json.dumps(json_document("run", code, seconds=seconds, results=records), indent=2))
+        output.final(json.dumps(json_document("run", code, seconds=seconds, results=records), indent=2))
     else:
-        print(report.summary(results, time.perf_counter() - started))
+        output.final(report.summary(results, time.perf_counter() - started))
     return code

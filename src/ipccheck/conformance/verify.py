@@ -54,6 +54,7 @@ class _Prepared:
     contexts: dict[str, BaseContext]
     timeout: float
     context: str  # the context source, named for the report
+    tell: Callable[[str], None]  # the caller's progress line; called before each probe and run
 
 
 def _prepare(
@@ -61,6 +62,7 @@ def _prepare(
     start_methods: str | Iterable[str] | None,
     timeout: float | None,
     context: object,
+    progress: Callable[[str], None] | None,
     needs: Iterable[str] = (),
 ) -> _Prepared:
     """Validate what every kind takes, in one place, before any process starts."""
@@ -70,15 +72,21 @@ def _prepare(
         contexts=contexts_for(start_methods, source, needs),
         timeout=DEFAULT_TIMEOUT if timeout is None else require_timeout(timeout),
         context=source_name(source),
+        tell=progress or _quiet,
     )
+
+
+def _quiet(label: str) -> None:
+    """No progress line: the API default."""
 
 
 def _probe_each(prepared: _Prepared, kind: str) -> dict[str, Verdict]:
     """Probe every start method before any search, so a bad factory fails before one starts."""
-    return {
-        start_method: probe(prepared.factory, kind, start_method, ctx, prepared.timeout)
-        for start_method, ctx in prepared.contexts.items()
-    }
+    verdicts = {}
+    for start_method, ctx in prepared.contexts.items():
+        prepared.tell(f"probing the {kind} factory under {start_method}")
+        verdicts[start_method] = probe(prepared.factory, kind, start_method, ctx, prepared.timeout)
+    return verdicts
 
 
 def _after_probe(probed: Verdict, then: Verdict) -> Verdict:
@@ -111,9 +119,10 @@ def _verify_channel(
     max_items: int | None,
     timeout: float | None,
     derandomize: bool | None,
+    progress: Callable[[str], None] | None,
 ) -> Report:
     """The one path of verify_queue and verify_pipe: validate, probe, then search each start method."""
-    prepared = _prepare(factory, start_methods, timeout, context)
+    prepared = _prepare(factory, start_methods, timeout, context, progress)
     require_hypothesis()
     examples = examples_for(max_examples)
     procs = DEFAULT_MAX_PROCS if max_procs is None else max_procs
@@ -154,6 +163,7 @@ def _search_one(
     seen: dict[tuple[int, ...], Ran] = {}
 
     def run_one(case: Case) -> tuple[Violation, ...]:
+        prepared.tell(f"{kind} under {start_method}: run {len(seen) + 1}")
         ran = run_case(kind, prepared.factory, case, start_method, ctx, prepared.timeout)
         seen[tuple(case.values())] = ran
         return ran.violations
@@ -188,6 +198,7 @@ def verify_queue(
     max_items: int | None = None,
     timeout: float | None = None,
     derandomize: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that a queue from ``factory`` delivers every item exactly once, in order per producer.
 
@@ -210,11 +221,13 @@ def verify_queue(
     invariants, the smallest case Hypothesis shrank to, the evidence and each child's exception.
     A bad factory or option raises TypeError or ValueError. ``max_examples`` is per start method
     (default: the loaded Hypothesis profile's, at most 20); ``timeout`` is the deadline of one run.
+    ``progress``, if given, is called with a short label before each probe and run (the command
+    shows it on its progress line).
     """
     return _verify_channel(
         "queue", factory, context=context, start_methods=start_methods,
         max_examples=max_examples, max_procs=max_procs, max_items=max_items, timeout=timeout,
-        derandomize=derandomize,
+        derandomize=derandomize, progress=progress,
     )
 
 
@@ -228,6 +241,7 @@ def verify_pipe(
     max_items: int | None = None,
     timeout: float | None = None,
     derandomize: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that pipes from ``factory`` deliver in order, exactly once, intact, then report EOF.
 
@@ -243,7 +257,7 @@ def verify_pipe(
     return _verify_channel(
         "pipe", factory, context=context, start_methods=start_methods,
         max_examples=max_examples, max_procs=max_procs, max_items=max_items, timeout=timeout,
-        derandomize=derandomize,
+        derandomize=derandomize, progress=progress,
     )
 
 
@@ -256,6 +270,7 @@ def verify_counter(
     increments: int = DEFAULT_INCREMENTS,
     trials: int = DEFAULT_TRIALS,
     timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Verify that a counter from ``factory`` loses no update under heavy contention.
 
@@ -274,13 +289,14 @@ def verify_counter(
     in 100 of 100 trials under fork and 30 of 30 under spawn, but 4 x 10,000 caught it in only
     63 of 100: small workloads prove little (docs/conformance.md).
     """
-    prepared = _prepare(factory, start_methods, timeout, context, needs=("Barrier",))
+    prepared = _prepare(factory, start_methods, timeout, context, progress, needs=("Barrier",))
     require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
     require_count("increments", increments, minimum=0, maximum=MAX_BASE)
     require_count("trials", trials, minimum=1, maximum=MAX_TRIALS)
     verdicts = []
     for start_method, probed in _probe_each(prepared, "counter").items():
         if probed.ok:
+            prepared.tell(f"counter under {start_method}: {trials} trial(s)")
             verdict = counter_trials(
                 prepared.factory, start_method, prepared.contexts[start_method],
                 procs=procs, increments=increments, trials=trials, timeout=prepared.timeout,
