@@ -94,6 +94,7 @@ def interrupt_the_parent() -> None:
     time.sleep(0.2)  # let the signal land before the server answers
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(
     signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
     reason="needs Python's own SIGINT handler",

@@ -13,6 +13,8 @@ import pytest
 
 from ipccheck.bench.handshake import Handshake
 
+pytestmark = pytest.mark.processes  # every test here starts child processes
+
 
 def running(pid: int) -> bool:
     """Is ``pid`` alive (a zombie counts as gone)?"""

@@ -24,6 +24,7 @@ import pytest
 from tests.signalling import Moment, Stopped, by_the_run, once_children, once_said, stop
 
 pytestmark = [
+    pytest.mark.processes,
     pytest.mark.signals,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="follows processes in /proc"),
     pytest.mark.timeout(300),

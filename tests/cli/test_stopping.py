@@ -94,6 +94,7 @@ def test_the_job_gets_its_own_temp_dir_removed_with_what_is_left_in_it(tmp_path,
 
 
 
+@pytest.mark.processes
 def test_a_swallowed_signal_still_ends_the_run_with_no_verdict(monkeypatch, capsys):
     """A signal whose interrupt never reached main: the run went on, and main still refuses.
 
@@ -122,6 +123,7 @@ def signal_the_parent(signum: int) -> None:
     time.sleep(0.2)  # let the signal land before the server answers
 
 
+@pytest.mark.processes
 def test_under_the_command_a_signal_inside_a_managers_start_waits_until_it_can_be_shut_down():
     """SIGTERM held back by running_manager under the command's own handlers, then raised."""
     started = []
@@ -143,6 +145,7 @@ def test_under_the_command_a_signal_inside_a_managers_start_waits_until_it_can_b
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.processes
 def test_a_manager_left_by_a_users_factory_is_stopped_by_the_command():
     """A server that ignores SIGINT and was never shut down: stop_everything ends it."""
     manager = SyncManager(ctx=multiprocessing.get_context("fork"))
