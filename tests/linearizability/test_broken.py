@@ -36,23 +36,23 @@ def test_the_lane_queue_passes_the_conformance_kit(start_method):
     assert report.runs >= 1
 
 
-def test_the_lane_queue_is_not_linearizable_and_the_scenario_is_shrunk():
+def test_the_lane_queue_is_not_linearizable_and_its_timeline_marks_the_get():
     with pytest.raises(NotLinearizable) as caught:
         verify_linearizable(LaneQueue, "queue", operations=["put", "get"], start_methods=["fork"],
-                            max_examples=20, stress_runs=8, derandomize=True)
+                            max_examples=20, stress_runs=3, derandomize=True)
     failure = caught.value
     trial = failure.trial
-    # Two puts from two processes and one get (3 calls) is the smallest that fails; a candidate
-    # is kept only if it fails again within its stress runs, so a busy machine can stop the
-    # shrink a step early. The 3-call case is asserted deterministically below.
-    assert trial.scenario.size <= 4
+    # The search shrinks what it found, but a smaller candidate is kept only if it fails again
+    # within its stress runs: on real processes how far it gets depends on the machine's load
+    # (often 3 calls, the least that can fail; 8 has been seen). So the size is not asserted
+    # here; the 3-call case is asserted deterministically below.
     assert trial.verdict.culprit.name == "get"
     assert trial.verdict.checker == "unique-queue"
     assert trial.verdict.explanation.startswith("order:")
     text = str(failure)
     assert "no valid linearization point for" in text
     assert "<-- X" in text and "minimal scenario:" in text
-    assert f"failed in run {trial.runs} of up to 8" in text
+    assert f"failed in run {trial.runs} of up to 3" in text
 
 
 @pytest.mark.parametrize("start_method", START_METHODS)

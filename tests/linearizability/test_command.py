@@ -183,8 +183,10 @@ def test_the_conformance_kit_still_runs_without_the_flag(monkeypatch, capsys):
 
     monkeypatch.setattr("ipccheck.cli.check.verify_kind", verify_kind)
     assert cli.main(["check", "queue", QUEUE, "--start-method", "fork", "--examples", "2"]) == EXIT_USAGE
-    assert called == {"kind": "queue", "options": {"start_methods": ("fork",), "timeout": 60.0,
-                                                    "max_examples": 2}}
+    options = called.pop("options")
+    assert called == {"kind": "queue"}
+    assert options["start_methods"] == ("fork",) and options["max_examples"] == 2
+    assert options["timeout"] == 60.0 and options["context"] is None
     assert "stop here" in capsys.readouterr().err
 
 

@@ -163,7 +163,9 @@ def _search_one(
     seen: dict[tuple[int, ...], Ran] = {}
 
     def run_one(case: Case) -> tuple[Violation, ...]:
-        prepared.tell(f"{kind} under {start_method}: run {len(seen) + 1}")
+        failed = any(ran.violations for ran in seen.values())
+        looking = ", a failure found: looking for a smaller one" if failed else ""
+        prepared.tell(f"{kind} under {start_method}: run {len(seen) + 1}{looking}")
         ran = run_case(kind, prepared.factory, case, start_method, ctx, prepared.timeout)
         seen[tuple(case.values())] = ran
         return ran.violations
