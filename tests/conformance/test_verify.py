@@ -184,6 +184,13 @@ def test_bad_options_are_refused(verify, options, error):
         verify(multiprocessing.Pipe if verify is verify_pipe else multiprocessing.Queue, **options)
 
 
+@pytest.mark.parametrize("verify", [verify_queue, verify_pipe, verify_counter])
+def test_a_progress_that_cannot_be_called_is_refused_by_name(verify):
+    """Named in the error, not found later as "'str' object is not callable" mid-run."""
+    with pytest.raises(TypeError, match="progress must be a callable"):
+        verify(examples.LockedCounter, progress="stderr")
+
+
 @pytest.mark.parametrize(
     "options",
     [dict(procs=0), dict(increments=-1), dict(trials=0), dict(start_methods=["nope"]), dict(timeout=0)],

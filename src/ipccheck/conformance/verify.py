@@ -66,6 +66,8 @@ def _prepare(
     needs: Iterable[str] = (),
 ) -> _Prepared:
     """Validate what every kind takes, in one place, before any process starts."""
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a callable taking one label, got {type(progress).__name__}")
     source = require_source(context)
     return _Prepared(
         factory=require_callable(factory),
