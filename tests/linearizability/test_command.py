@@ -112,6 +112,12 @@ HERE = __name__
           "--start-method", "fork"], "cannot do get_nowait"),
         (["check", "counter", QUEUE, "--linearizable", "--start-method", "fork"],
          "cannot do increment, read, fetch_add"),
+        (["check", "counter", COUNTER, "--linearizable", "--procs", "2"],
+         "--procs does not apply with --linearizable"),
+        (["check", "counter", COUNTER, "--linearizable", "--trials", "2"],
+         "--trials does not apply with --linearizable"),
+        (["check", "queue", QUEUE, "--linearizable", "--context", "multiprocessing"],
+         "--context does not apply with --linearizable"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )

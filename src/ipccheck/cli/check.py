@@ -121,7 +121,8 @@ def prepare(args: argparse.Namespace) -> Job:
 
 def refuse_conformance_options(args: argparse.Namespace) -> None:
     """The conformance kit's own options mean nothing to the linearizability search: refuse them."""
-    given = [option for option in ("context", "procs", "increments", "trials")
-             if getattr(args, option) is not None]
+    # --examples has a meaning there (scenarios per start method); every other kit option has none.
+    kit_only = ["context", *(option for option in KIND_OPTIONS if option != "examples")]
+    given = [option for option in kit_only if getattr(args, option) is not None]
     if given:
         raise UsageError(f"--{given[0]} does not apply with --linearizable")
