@@ -33,6 +33,9 @@ def orphan_a_worker(handshake: Handshake, report: Connection) -> None:
     """Start a worker that waits for go, say its pid, then die at once as a SIGKILLed parent would."""
     worker = multiprocessing.get_context("fork").Process(target=wait_for_go, args=(handshake,))
     worker.start()
+    # Die only once the worker is waiting: it reads its parent's pid as it starts to wait, so
+    # a parent gone before that is a different case (see the note in handshake.arrive).
+    handshake.ready.acquire(timeout=30)
     report.send(worker.pid)
     os._exit(0)  # no cleanup: nothing stops the worker, and no one will ever say go
 

@@ -45,7 +45,9 @@ class Handshake:
 
         A parent killed outright (SIGKILL, or a crash) never says go and never stops its
         workers; each one notices that it was orphaned (its parent process id changes; under
-        forkserver its parent is the server, which exits with the command) and exits.
+        forkserver its parent is the server, which exits with the command) and exits. A parent
+        that dies before this call reads its pid is not noticed: the worker then waits out
+        GO_TIMEOUT.
         """
         parent = os.getppid()
         self.ready.release()
