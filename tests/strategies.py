@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ipccheck._validate import supported_start_methods
 from ipccheck.faults import FAULT_KINDS, TASK_FAULT_KINDS, Fault
 from ipccheck.methods import POOLS
-from ipccheck.methods.process_pool import HAS_MAX_TASKS_PER_CHILD
+from ipccheck.methods.process_pool import HAS_MAX_TASKS_PER_CHILD, MAP_CAN_CRASH_THE_EXECUTOR
 from ipccheck.workload import MODES, Workload
 
 from .timing import seconds
@@ -71,10 +71,19 @@ def explore_choices(procs: int, total_steps: int) -> st.SearchStrategy[list[int]
 
 # --- pools --------------------------------------------------------------------------------------
 @st.composite
-def pool_faults(draw, procs: int, base: int) -> Fault:  # type: ignore[no-untyped-def]
-    """A fault that strikes in a task that exists: any kind, any block, any item."""
-    kind = draw(st.sampled_from(FAULT_KINDS + TASK_FAULT_KINDS))
+def pool_faults(draw, procs: int, base: int,  # type: ignore[no-untyped-def]
+                kinds: tuple[str, ...] = FAULT_KINDS + TASK_FAULT_KINDS) -> Fault:
+    """A fault that strikes in a task that exists: any of ``kinds``, any block, any item."""
+    kind = draw(st.sampled_from(kinds))
     return Fault(kind, draw(st.integers(0, procs - 1)), draw(st.integers(0, base - 1)))
+
+
+def safe_fault_kinds(method: str, mode: str) -> tuple[str, ...]:
+    """The fault kinds a pool run survives on this Python: before 3.12 a worker that dies under
+    ``ProcessPoolExecutor.map`` can crash the executor's manager thread (CPython gh-107219)."""
+    if method == "process-pool" and mode == "map" and MAP_CAN_CRASH_THE_EXECUTOR:
+        return ("raise",) + TASK_FAULT_KINDS
+    return FAULT_KINDS + TASK_FAULT_KINDS
 
 
 @st.composite
@@ -101,6 +110,6 @@ def pool_workloads(  # type: ignore[no-untyped-def]
     elif draw(st.booleans()):
         per_worker = max(1, base if start_method == "spawn" else base // 4)
         max_tasks = draw(st.integers(per_worker, per_worker * 2))
-    fault = draw(pool_faults(procs, base)) if faulted else None
+    fault = draw(pool_faults(procs, base, safe_fault_kinds(method, mode))) if faulted else None
     return Workload(method, procs=procs, base=base, start_method=start_method, mode=mode,
                     chunksize=chunksize, max_tasks_per_child=max_tasks, fault=fault, timeout=seconds(60))

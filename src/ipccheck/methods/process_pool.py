@@ -9,6 +9,11 @@ The executor watches its workers itself: when one dies, it fails every pending f
 ``BrokenProcessPool`` at once and the pool can run nothing more. Every wait passes the run's
 deadline as its ``timeout``. On a healthy run ``shutdown()`` lets the workers finish and exit;
 past the deadline the workers are killed first, since ``shutdown`` would wait for a running task.
+
+Before Python 3.12 a dying worker can crash the executor's own manager thread (CPython
+gh-107219): ``map`` cancels its pending futures while that thread is failing them, the thread
+dies of ``InvalidStateError`` before it stops the other workers, and ``shutdown()`` returns with
+them still running. ``stop`` kills and reaps whatever worker outlives ``shutdown()``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ UNPICKLABLE_ERROR = "TypeError"  # the pickling error itself, raised again in th
 BREAKS_WHEN_A_WORKER_DIES = True
 # ``max_tasks_per_child`` is new in Python 3.11.
 HAS_MAX_TASKS_PER_CHILD = sys.version_info >= (3, 11)
+# Before 3.12 ``map`` on a pool whose worker dies can crash the manager thread (gh-107219).
+MAP_CAN_CRASH_THE_EXECUTOR = sys.version_info < (3, 12)
 
 
 def require_options(workload: WorkSpec) -> None:
@@ -129,6 +136,9 @@ def stop(executor: ProcessPoolExecutor, workers: Workers, finished: bool) -> Non
         for process in workers.alive() + executor_workers(executor):
             process.kill()
     executor.shutdown(wait=True, cancel_futures=not finished)
+    for process in workers.alive():  # the manager thread died before stopping it (gh-107219)
+        process.kill()
+        process.join()
 
 
 def execute(
