@@ -22,8 +22,9 @@ from ipccheck.methods import METHODS
 from ipccheck.pytest_plugin import START_METHODS_VARIABLE, selected_start_methods
 from tests.timing import PROBLEM, SCALE
 
-# tests.tiers: the ``processes`` marker, failing an unmarked test that starts a child.
-pytest_plugins = ("pytester", "tests.tiers")
+# tests.tiers: the ``processes`` marker, failing an unmarked test that starts a child;
+# tests.depth: the ``deep`` marker and ``--deep``.
+pytest_plugins = ("pytester", "tests.tiers", "tests.depth")
 
 METHODS_VARIABLE = "IPCCHECK_METHODS"
 

@@ -133,6 +133,7 @@ def test_progress_is_one_line_per_step_off_a_terminal():
     assert "\n" not in tty.getvalue()
 
 
+@pytest.mark.deep
 def test_every_start_method_side_by_side_in_one_real_run():
     """Each start method gets every channel, state and pool row; the start cost is measured once.
 

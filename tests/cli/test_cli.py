@@ -125,6 +125,7 @@ def test_bad_input_is_one_line_and_exit_2(args, words):
     assert result.stdout == ""
 
 
+@pytest.mark.deep
 def test_bare_command_checks_everything_and_exits_0():
     """Bare ``ipccheck`` runs every method under every start method and exits 0.
 

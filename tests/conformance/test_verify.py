@@ -86,6 +86,7 @@ def test_broken_queue_is_caught_and_shrunk(factory, invariants, evidence, case, 
     assert isinstance(error, AssertionError)
 
 
+@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_dropping_pipe_is_caught(start_method):
     """A pipe end that loses item 1 is caught as exactly-once, shrunk to one producer, two items."""
@@ -114,6 +115,7 @@ def test_missing_eof_is_caught():
     assert "never raised EOFError" in str(caught.value)
 
 
+@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_unlocked_counter_is_caught(start_method):
     """An unlocked Value loses updates under the barrier-started workload."""
@@ -126,13 +128,12 @@ def test_unlocked_counter_is_caught(start_method):
 
 @pytest.mark.parametrize(
     "factory",
-    [
-        multiprocessing.Queue,
-        multiprocessing.SimpleQueue,
-        multiprocessing.JoinableQueue,
-        examples.manager_queue,
+    [  # Queue in the default run; the others are the deep tier's (each starts a run per method)
+        pytest.param(multiprocessing.Queue, id="Queue"),
+        pytest.param(multiprocessing.SimpleQueue, id="SimpleQueue", marks=pytest.mark.deep),
+        pytest.param(multiprocessing.JoinableQueue, id="JoinableQueue", marks=pytest.mark.deep),
+        pytest.param(examples.manager_queue, id="manager-queue", marks=pytest.mark.deep),
     ],
-    ids=["Queue", "SimpleQueue", "JoinableQueue", "manager-queue"],
 )
 def test_correct_queues_pass(factory):
     """Every multiprocessing queue keeps every promise under every start method."""

@@ -1,0 +1,53 @@
+"""The tiers split the suite exactly: default + deep = all, and nothing is run twice (tests/depth.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+INNER = """
+import pytest
+
+def test_plain():
+    pass
+
+@pytest.mark.deep
+def test_whole_sweep():
+    pass
+
+@pytest.mark.deep(sweep="start_method")
+@pytest.mark.parametrize("start_method", ["spawn", "fork", "forkserver"])
+def test_start_methods(start_method):
+    pass
+"""
+
+
+def collected(pytester: pytest.Pytester, *args: str) -> set[str]:
+    result = pytester.runpytest_inprocess("-p", "tests.depth", "-p", "no:cacheprovider",
+                                          "--collect-only", "-q", *args)
+    return {line.split("::", 1)[1] for line in result.outlines if "::" in line}
+
+
+@pytest.mark.parametrize("start_methods", [(), ("--start-method", "spawn", "--start-method", "forkserver")])
+def test_default_and_deep_split_the_suite(pytester, start_methods):
+    """The default run keeps the cheapest chosen start method of a sweep; deep holds the rest."""
+    pytester.makepyfile(INNER)
+    cheapest = "forkserver" if start_methods else "fork"
+    default = collected(pytester, *start_methods)
+    deep = collected(pytester, "--tier", "deep", *start_methods)
+    everything = collected(pytester, "--tier", "all", *start_methods)
+    assert default == {"test_plain", f"test_start_methods[{cheapest}]"}
+    assert default | deep == everything and not default & deep
+    assert "test_whole_sweep" in deep
+
+
+def test_a_sweep_over_a_missing_parameter_is_a_usage_error(pytester):
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.deep(sweep="start_method")
+        def test_it():
+            pass
+    """)
+    result = pytester.runpytest_inprocess("-p", "tests.depth", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_it: deep(sweep='start_method') names no parameter of the test"])
