@@ -29,31 +29,58 @@ def wait_for_go(handshake: Handshake) -> None:
     handshake.arrive()
 
 
-def orphan_a_worker(handshake: Handshake, report: Connection) -> None:
+def orphan_a_worker(report: Connection) -> None:
     """Start a worker that waits for go, say its pid, then die at once as a SIGKILLed parent would."""
+    handshake = Handshake(multiprocessing.get_context("fork"))
     worker = multiprocessing.get_context("fork").Process(target=wait_for_go, args=(handshake,))
     worker.start()
-    # Die only once the worker is waiting: it reads its parent's pid as it starts to wait, so
-    # a parent gone before that is a different case (see the note in handshake.arrive).
-    handshake.ready.acquire(timeout=30)
+    handshake.ready.acquire(timeout=30)  # die only once the worker is waiting
     report.send(worker.pid)
     os._exit(0)  # no cleanup: nothing stops the worker, and no one will ever say go
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_worker_waiting_for_go_exits_once_its_parent_is_gone():
-    """Before, such a worker waited the full 600 s for a go that could never come."""
+def arrive_once_the_parent_is_gone(handshake: Handshake, parent_alive: Connection,
+                                   held_by_parent: Connection) -> None:
+    held_by_parent.close()  # the fork copied it: only the parent may keep the pipe open
+    try:
+        parent_alive.recv_bytes()
+    except EOFError:  # the parent exited: only now start to wait for go
+        handshake.arrive()
+
+
+def die_before_the_worker_arrives(report: Connection) -> None:
+    """Start a worker that will arrive only after this parent is gone, say its pid, then die."""
     ctx = multiprocessing.get_context("fork")
-    handshake = Handshake(ctx)
+    handshake = Handshake(ctx)  # made here, as the benchmark makes it: this process is the parent
+    parent_alive, held_by_parent = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=arrive_once_the_parent_is_gone,
+                         args=(handshake, parent_alive, held_by_parent))
+    worker.start()
+    report.send(worker.pid)
+    os._exit(0)
+
+
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("when", ["while-it-waits", "before-it-arrives"])
+def test_a_worker_waiting_for_go_exits_once_its_parent_is_gone(when):
+    """Before, such a worker waited the full 600 s for a go that could never come; one whose
+    parent died before it arrived did so until the handshake kept the parent's own pid."""
+    ctx = multiprocessing.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
-    middle = ctx.Process(target=orphan_a_worker, args=(handshake, writer))
+    target = orphan_a_worker if when == "while-it-waits" else die_before_the_worker_arrives
+    middle = ctx.Process(target=target, args=(writer,))
     middle.start()
     pid = None
     try:
         assert reader.poll(30)
         pid = reader.recv()
-        middle.join(30)
         give_up = time.monotonic() + 30
+        # Reap the dead parent as a shell would. Not join(timeout): that waits for the parent's
+        # sentinel pipe, which the worker inherited, and a worker waiting for go keeps it open.
+        while middle.exitcode is None and time.monotonic() < give_up:
+            time.sleep(0.05)
         while running(pid) and time.monotonic() < give_up:
             time.sleep(0.05)
         assert not running(pid), "the orphaned worker is still waiting for go"

@@ -24,6 +24,17 @@ GO_TIMEOUT = 600.0
 POLL_SECONDS = 0.05
 
 
+def exists(pid: int) -> bool:
+    """Is there a process ``pid`` (a zombie not yet reaped still counts)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
 class Handshake:
     """The three signals between a parent and ``workers`` benchmark workers.
 
@@ -34,6 +45,7 @@ class Handshake:
 
     def __init__(self, ctx: BaseContext, workers: int = 1) -> None:
         self.workers = workers
+        self.parent_pid = os.getpid()  # the process that makes the handshake starts the workers
         self.ready = ctx.Semaphore(0)
         self.go = ctx.Event()
         self.done = ctx.Semaphore(0)
@@ -44,16 +56,16 @@ class Handshake:
         """Say ready, then wait for go; give up as soon as the parent is gone (or after GO_TIMEOUT).
 
         A parent killed outright (SIGKILL, or a crash) never says go and never stops its
-        workers; each one notices that it was orphaned (its parent process id changes; under
-        forkserver its parent is the server, which exits with the command) and exits. A parent
-        that dies before this call reads its pid is not noticed: the worker then waits out
-        GO_TIMEOUT.
+        workers; each one notices that it was orphaned and exits: its parent process id changes
+        (under forkserver its parent is the server, which exits with the command), or the
+        process that started it no longer exists, which also covers a parent gone before this
+        call (then the worker's parent was already its new one).
         """
         parent = os.getppid()
         self.ready.release()
         give_up = time.monotonic() + GO_TIMEOUT
         while not self.go.wait(POLL_SECONDS):
-            if os.getppid() != parent:
+            if os.getppid() != parent or not exists(self.parent_pid):
                 raise SystemExit("benchmark worker: the parent is gone")
             if time.monotonic() > give_up:
                 raise SystemExit("benchmark worker never got the go signal")
