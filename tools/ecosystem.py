@@ -42,7 +42,8 @@ PINS = {
     "shared-memory-dict": "shared-memory-dict==0.7.2",
     "UltraDict": "UltraDict==0.0.6",
 }
-SUPPORT = ["dill==0.4.1", "hypothesis==6.170.17"]  # multiprocess's pickler; the kit's search
+# multiprocess's pickler; UltraDict's shared lock (shared_lock=True); the kit's search
+SUPPORT = ["dill==0.4.1", "atomics==1.0.3", "hypothesis==6.170.17"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ ROWS = [
     Row("billiard", "Pipe", "pipe", "adapt_forks:make_pipe", ("--context", "billiard")),
     Row("billiard", "Value under its lock", "counter", "adapt_forks:LockedValue", ("--context", "billiard")),
     Row("multiprocess", "Queue", "queue", "adapt_forks:make_queue", ("--context", "multiprocess")),
-    Row("multiprocess", "Queue, standard-library children", "queue", "adapt_forks:make_queue",
-        ("--context", "multiprocessing")),
+    Row("multiprocess", "Queue, standard-library children", "queue", "adapt_forks:make_multiprocess_queue"),
     Row("multiprocess", "Pipe", "pipe", "adapt_forks:make_pipe", ("--context", "multiprocess")),
     Row("aioprocessing", "AioQueue", "queue", "adapt_forks:make_aio_queue", ("--context", "multiprocess")),
     Row("faster-fifo", "Queue", "queue", "adapt_faster_fifo:make_queue"),
@@ -102,10 +102,12 @@ def make_venv(where: Path) -> Path:
 
 
 def versions(python: Path) -> dict[str, str]:
-    """Installed version of each library, as the environment reports it."""
+    """Installed version of each library, as the environment reports it, and its Python's."""
     code = (
-        "import importlib.metadata as m, json, sys; "
-        "print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))"
+        "import importlib.metadata as m, json, platform, sys; "
+        "found = {n: m.version(n) for n in sys.argv[1:]}; "
+        "found['Python'] = platform.python_version(); "
+        "print(json.dumps(found))"
     )
     out = subprocess.run([str(python), "-c", code, *PINS], capture_output=True, text=True, check=True)
     found: dict[str, str] = json.loads(out.stdout)
@@ -171,7 +173,8 @@ def evidence(results: list[Result]) -> str:
                 continue
             lines.append(f"### {result.row.library}: {result.row.obj}, {method}\n")
             lines.append("```")
-            lines.append(f"$ {' '.join(result.row.command()[:-1])} --start-method {method}")
+            command = " ".join(result.row.command()[:-1])
+            lines.append(f"$ (cd examples/ecosystem && {command} --start-method {method})")
             lines.append(f"minimal case: {verdict['case']}  (first failing: {verdict['first_case']})")
             violations = verdict["violations"]
             assert isinstance(violations, list)
@@ -200,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_row(python, row))
             done = results[-1]
             print(f"  exit {done.exit_code} in {done.seconds:.0f} s", file=sys.stderr, flush=True)
-    print(f"Python {sys.version.split()[0]}\n")
+    measured = time.strftime("%Y-%m-%d", time.gmtime())
+    print(f"Python {found['Python']}, measured {measured}\n")
     print(table(results, found))
     print()
     print(evidence(results))
