@@ -67,17 +67,17 @@ ROWS = [
     Row("multiprocess", "Pipe", "pipe", "adapt_forks:make_pipe", ("--context", "multiprocess")),
     Row("aioprocessing", "AioQueue", "queue", "adapt_forks:make_aio_queue", ("--context", "multiprocess")),
     Row("faster-fifo", "Queue", "queue", "adapt_faster_fifo:make_queue"),
-    Row("quick-queue", "QuickQueue, put_remain() as flush()", "queue", "adapt_quick_queue:Bucketed"),
+    Row("quick-queue", "QuickQueue, `put_remain()` as `flush()`", "queue", "adapt_quick_queue:Bucketed"),
     Row("posix_ipc", "MessageQueue", "queue", "adapt_posix_ipc:MessageQueue"),
     Row("posix_ipc", "SharedMemory + Semaphore counter", "counter", "adapt_posix_ipc:Counter"),
     Row("sysv_ipc", "MessageQueue", "queue", "adapt_sysv_ipc:MessageQueue"),
     Row("sysv_ipc", "Semaphore as a counter", "counter", "adapt_sysv_ipc:SemaphoreCounter"),
-    Row("pyzmq", "PUSH/PULL over ipc://", "queue", "adapt_pyzmq:make_queue"),
+    Row("pyzmq", "PUSH/PULL over `ipc://`", "queue", "adapt_pyzmq:make_queue"),
     Row("diskcache", "Deque", "queue", "adapt_diskcache:DequeQueue"),
-    Row("diskcache", "Cache.incr", "counter", "adapt_diskcache:IncrCounter",
+    Row("diskcache", "`Cache.incr`", "counter", "adapt_diskcache:IncrCounter",
         ("--increments", "2000", "--timeout", "120")),
-    Row("shared-memory-dict", "d['count'] += 1", "counter", "adapt_shared_dicts:SharedMemoryDictCounter"),
-    Row("UltraDict", "d['count'] += 1 under its shared lock", "counter",
+    Row("shared-memory-dict", "`d['count'] += 1`", "counter", "adapt_shared_dicts:SharedMemoryDictCounter"),
+    Row("UltraDict", "`d['count'] += 1` under its shared lock", "counter",
         "adapt_shared_dicts:UltraDictCounter", ("--increments", "20000", "--timeout", "120")),
 ]
 
@@ -149,7 +149,8 @@ def cell(verdict: dict[str, object] | None) -> str:
 
 def table(results: list[Result], found: dict[str, str]) -> str:
     lines = [
-        "| library | version | object | kind | fork | spawn | forkserver | seconds |",
+        "| library | version | object | command (in `examples/ecosystem/`) | fork | spawn | forkserver "
+        "| seconds |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
@@ -159,7 +160,8 @@ def table(results: list[Result], found: dict[str, str]) -> str:
         if not by_method:
             cells = [f"exit {result.exit_code}: {result.stderr[-120:]}"] + ["", ""]
         lines.append(
-            f"| {row.library} | {found.get(row.library, '?')} | {row.obj} | {row.kind} | "
+            f"| {row.library} | {found.get(row.library, '?')} | {row.obj} | "
+            f"`{' '.join(row.command()[:-1])}` | "
             + " | ".join(cells) + f" | {result.seconds:.0f} |"
         )
     return "\n".join(lines)
