@@ -42,7 +42,8 @@ PINS = {
     "shared-memory-dict": "shared-memory-dict==0.7.2",
     "UltraDict": "UltraDict==0.0.6",
 }
-SUPPORT = ["dill==0.4.1", "hypothesis==6.170.17"]  # multiprocess's pickler; the kit's search
+# multiprocess's pickler; UltraDict's shared lock (shared_lock=True); the kit's search
+SUPPORT = ["dill==0.4.1", "atomics==1.0.3", "hypothesis==6.170.17"]
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,21 @@ ROWS = [
     Row("billiard", "Pipe", "pipe", "adapt_forks:make_pipe", ("--context", "billiard")),
     Row("billiard", "Value under its lock", "counter", "adapt_forks:LockedValue", ("--context", "billiard")),
     Row("multiprocess", "Queue", "queue", "adapt_forks:make_queue", ("--context", "multiprocess")),
-    Row("multiprocess", "Queue, standard-library children", "queue", "adapt_forks:make_queue",
-        ("--context", "multiprocessing")),
+    Row("multiprocess", "Queue, standard-library children", "queue", "adapt_forks:make_multiprocess_queue"),
     Row("multiprocess", "Pipe", "pipe", "adapt_forks:make_pipe", ("--context", "multiprocess")),
     Row("aioprocessing", "AioQueue", "queue", "adapt_forks:make_aio_queue", ("--context", "multiprocess")),
     Row("faster-fifo", "Queue", "queue", "adapt_faster_fifo:make_queue"),
-    Row("quick-queue", "QuickQueue, put_remain() as flush()", "queue", "adapt_quick_queue:Bucketed"),
+    Row("quick-queue", "QuickQueue, `put_remain()` as `flush()`", "queue", "adapt_quick_queue:Bucketed"),
     Row("posix_ipc", "MessageQueue", "queue", "adapt_posix_ipc:MessageQueue"),
     Row("posix_ipc", "SharedMemory + Semaphore counter", "counter", "adapt_posix_ipc:Counter"),
     Row("sysv_ipc", "MessageQueue", "queue", "adapt_sysv_ipc:MessageQueue"),
     Row("sysv_ipc", "Semaphore as a counter", "counter", "adapt_sysv_ipc:SemaphoreCounter"),
-    Row("pyzmq", "PUSH/PULL over ipc://", "queue", "adapt_pyzmq:make_queue"),
+    Row("pyzmq", "PUSH/PULL over `ipc://`", "queue", "adapt_pyzmq:make_queue"),
     Row("diskcache", "Deque", "queue", "adapt_diskcache:DequeQueue"),
-    Row("diskcache", "Cache.incr", "counter", "adapt_diskcache:IncrCounter",
+    Row("diskcache", "`Cache.incr`", "counter", "adapt_diskcache:IncrCounter",
         ("--increments", "2000", "--timeout", "120")),
-    Row("shared-memory-dict", "d['count'] += 1", "counter", "adapt_shared_dicts:SharedMemoryDictCounter"),
-    Row("UltraDict", "d['count'] += 1 under its shared lock", "counter",
+    Row("shared-memory-dict", "`d['count'] += 1`", "counter", "adapt_shared_dicts:SharedMemoryDictCounter"),
+    Row("UltraDict", "`d['count'] += 1` under its shared lock", "counter",
         "adapt_shared_dicts:UltraDictCounter", ("--increments", "20000", "--timeout", "120")),
 ]
 
@@ -102,10 +102,12 @@ def make_venv(where: Path) -> Path:
 
 
 def versions(python: Path) -> dict[str, str]:
-    """Installed version of each library, as the environment reports it."""
+    """Installed version of each library, as the environment reports it, and its Python's."""
     code = (
-        "import importlib.metadata as m, json, sys; "
-        "print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))"
+        "import importlib.metadata as m, json, platform, sys; "
+        "found = {n: m.version(n) for n in sys.argv[1:]}; "
+        "found['Python'] = platform.python_version(); "
+        "print(json.dumps(found))"
     )
     out = subprocess.run([str(python), "-c", code, *PINS], capture_output=True, text=True, check=True)
     found: dict[str, str] = json.loads(out.stdout)
@@ -147,7 +149,8 @@ def cell(verdict: dict[str, object] | None) -> str:
 
 def table(results: list[Result], found: dict[str, str]) -> str:
     lines = [
-        "| library | version | object | kind | fork | spawn | forkserver | seconds |",
+        "| library | version | object | command (in `examples/ecosystem/`) | fork | spawn | forkserver "
+        "| seconds |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
@@ -157,7 +160,8 @@ def table(results: list[Result], found: dict[str, str]) -> str:
         if not by_method:
             cells = [f"exit {result.exit_code}: {result.stderr[-120:]}"] + ["", ""]
         lines.append(
-            f"| {row.library} | {found.get(row.library, '?')} | {row.obj} | {row.kind} | "
+            f"| {row.library} | {found.get(row.library, '?')} | {row.obj} | "
+            f"`{' '.join(row.command()[:-1])}` | "
             + " | ".join(cells) + f" | {result.seconds:.0f} |"
         )
     return "\n".join(lines)
@@ -171,7 +175,8 @@ def evidence(results: list[Result]) -> str:
                 continue
             lines.append(f"### {result.row.library}: {result.row.obj}, {method}\n")
             lines.append("```")
-            lines.append(f"$ {' '.join(result.row.command()[:-1])} --start-method {method}")
+            command = " ".join(result.row.command()[:-1])
+            lines.append(f"$ (cd examples/ecosystem && {command} --start-method {method})")
             lines.append(f"minimal case: {verdict['case']}  (first failing: {verdict['first_case']})")
             violations = verdict["violations"]
             assert isinstance(violations, list)
@@ -200,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_row(python, row))
             done = results[-1]
             print(f"  exit {done.exit_code} in {done.seconds:.0f} s", file=sys.stderr, flush=True)
-    print(f"Python {sys.version.split()[0]}\n")
+    measured = time.strftime("%Y-%m-%d", time.gmtime())
+    print(f"Python {found['Python']}, measured {measured}\n")
     print(table(results, found))
     print()
     print(evidence(results))

@@ -4,17 +4,26 @@ Each factory builds from the ``ctx`` the kit passes, so with ``--context billiar
 ``multiprocess``) the queue, the pipe and the counter are that library's, and so are the
 children they travel to. aioprocessing wraps multiprocess's objects when multiprocess is
 installed (as it is here), so its queue is checked with ``--context multiprocess``.
+``make_multiprocess_queue`` is the contrast: multiprocess's Queue sent to the standard
+library's children (no ``--context``).
 """
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 import aioprocessing
+import multiprocess
 
 
 def make_queue(ctx: Any) -> Any:
     return ctx.Queue()
+
+
+def make_multiprocess_queue(ctx: Any) -> Any:
+    """multiprocess's Queue for the start method of ``ctx``, whatever library ``ctx`` is from."""
+    return multiprocess.get_context(ctx.get_start_method()).Queue()
 
 
 def make_pipe(ctx: Any) -> Any:
@@ -25,7 +34,8 @@ class LockedValue:
     """The library's ``Value``, incremented under its own lock."""
 
     def __init__(self, ctx: Any) -> None:
-        self._value = ctx.Value("q", 0)
+        # A ctypes type, not the typecode "q": billiard's Value knows no "q" ("this type has no size").
+        self._value = ctx.Value(ctypes.c_int64, 0)
 
     def increment(self) -> None:
         with self._value.get_lock():
