@@ -25,6 +25,7 @@ from ipccheck.conformance.factory import require_callable
 
 from .. import foreign
 from ..timing import seconds
+from . import objects
 
 START_METHODS = supported_start_methods()
 NOT_FORK = [m for m in START_METHODS if m != "fork"]
@@ -235,6 +236,18 @@ def test_factory_called_as_is_gets_a_hint_to_take_ctx(start_method):
         assert "exit-code" in caught.value.invariants
     assert "takes no ctx, so it was called as is" in message
     assert "def make_queue(ctx): return ctx.Queue()" in message
+
+
+@pytest.mark.processes
+def test_no_hint_to_take_ctx_when_fork_fails_the_same_way():
+    """A factory called as is that fails alike under fork: the start method is not why."""
+    with pytest.raises(ConformanceError) as caught:
+        verify_counter(objects.CappedFileCounter, start_methods=["fork", "forkserver"], procs=1,
+                       increments=objects.CappedFileCounter.CAP + 1, trials=1)
+    verdicts = verdicts_of(caught.value)
+    assert verdicts["fork"].invariants == verdicts["forkserver"].invariants == ("total",)
+    assert "sequential failure" in verdicts["forkserver"].note
+    assert "takes no ctx" not in verdicts["forkserver"].note
 
 
 @pytest.mark.processes

@@ -104,10 +104,13 @@ def _conclude(kind: str, prepared: _Prepared, verdicts: list[Verdict]) -> Report
     raise ConformanceError(kind, factory, tuple(verdicts), prepared.context)
 
 
-def _with_hint(note: str, prepared: _Prepared, start_method: str) -> str:
-    """The note, plus why an object from a factory called as is may not suit this start method."""
-    hint = as_is_hint(prepared.factory, name_of(prepared.factory), start_method)
-    return f"{note} This may be why: {hint}".strip() if hint else note
+def _with_hint(verdict: Verdict, prepared: _Prepared, earlier: list[Verdict]) -> str:
+    """The verdict's note, plus why an object from a factory called as is may not suit its start
+    method; not when fork, checked before it, failed the same way: then the start method is not why."""
+    if any(other.start_method == "fork" and other.invariants == verdict.invariants for other in earlier):
+        return verdict.note
+    hint = as_is_hint(prepared.factory, name_of(prepared.factory), verdict.start_method)
+    return f"{verdict.note} This may be why: {hint}".strip() if hint else verdict.note
 
 
 def _verify_channel(
@@ -140,11 +143,13 @@ def _verify_channel(
         items=min(TYPICAL.items, bounds.items),
         payloads=tuple(size for size in TYPICAL.payloads if size in payloads),
     )
-    verdicts = []
+    verdicts: list[Verdict] = []
     for start_method, probed in _probe_each(prepared, kind).items():
         if probed.ok:
             ctx = prepared.contexts[start_method]
             searched = _search_one(kind, prepared, start_method, ctx, bounds, typical, examples, derandomize)
+            if not searched.ok:
+                searched = dataclasses.replace(searched, note=_with_hint(searched, prepared, verdicts))
             probed = _after_probe(probed, searched)
         verdicts.append(probed)
     return _conclude(kind, prepared, verdicts)
@@ -188,7 +193,7 @@ def _search_one(
         case={**smallest.case, "start_method": start_method},
         first_case={**finding.first_case, "start_method": start_method},
         errors=ran.errors if ran is not None else {},
-        note=_with_hint(finding.note, prepared, start_method),
+        note=finding.note,
     )
 
 
@@ -297,7 +302,7 @@ def verify_counter(
     require_count("procs", procs, minimum=1, maximum=MAX_PROCS)
     require_count("increments", increments, minimum=0, maximum=MAX_BASE)
     require_count("trials", trials, minimum=1, maximum=MAX_TRIALS)
-    verdicts = []
+    verdicts: list[Verdict] = []
     for start_method, probed in _probe_each(prepared, "counter").items():
         if probed.ok:
             prepared.tell(f"counter under {start_method}: {trials} trial(s)")
@@ -305,7 +310,7 @@ def verify_counter(
                 prepared.factory, start_method, prepared.contexts[start_method],
                 procs=procs, increments=increments, trials=trials, timeout=prepared.timeout,
             )
-            note = verdict.note and _with_hint(verdict.note, prepared, start_method)
+            note = verdict.note and _with_hint(verdict, prepared, verdicts)
             probed = _after_probe(probed, dataclasses.replace(verdict, note=note))
         verdicts.append(probed)
     return _conclude("counter", prepared, verdicts)
