@@ -10,6 +10,7 @@ import it (``tests`` is a package on ``sys.path``).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -215,6 +216,30 @@ class LeavesThread(QueueMethod):
         thread.start()
         self.leaked.append(thread)
         super().execute(workload, ctx, group, deadline, observation)
+
+
+# System V shared memory through libc (the standard library has no binding for it): a new
+# keyless segment (IPC_PRIVATE, IPC_CREAT) and its removal (IPC_RMID).
+IPC_PRIVATE = 0
+IPC_CREAT = 0o1000
+IPC_RMID = 0
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+class LeavesSysvSegment(QueueMethod):
+    """Makes a System V shared-memory segment in the parent and never removes it."""
+
+    def execute(self, workload, ctx, group, deadline, observation):  # type: ignore[no-untyped-def]
+        ident = LIBC.shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0o600)
+        if ident < 0:
+            raise OSError(ctypes.get_errno(), "shmget")
+        self.leaked.append(ident)
+        super().execute(workload, ctx, group, deadline, observation)
+
+
+def remove_sysv_segment(ident: int) -> None:
+    if LIBC.shmctl(ident, IPC_RMID, None) < 0:
+        raise OSError(ctypes.get_errno(), "shmctl(IPC_RMID)")
 
 
 def send(channel: Any, producer_id: int, items: list[int]) -> None:

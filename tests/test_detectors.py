@@ -19,6 +19,7 @@ import pytest
 from ipccheck import Workload, check, run
 from ipccheck.conformance import ConformanceError, verify_queue
 from ipccheck.leftovers import shm_exists
+from ipccheck.leftovers.ipc import SYSV_DIR
 from ipccheck.outcome import Outcome
 
 from . import badmethods
@@ -179,6 +180,23 @@ def test_a_thread_left_running_is_named(start_method):
         for thread in method.leaked:
             thread.join(seconds(10))
     assert only(outcome, "left-behind") == "thread still running: ipccheck-bad-thread (daemon)"
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(SYSV_DIR, "shm")),
+                    reason="no /proc/sysvipc listing: System V leftovers are not looked for")
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_a_system_v_segment_never_removed_is_named(start_method):
+    """Keyless, so only its creator (this process, the run's parent) ties it to the run."""
+    method = badmethods.LeavesSysvSegment()
+    try:
+        outcome = run(workload(start_method), method=method)
+    finally:
+        for ident in method.leaked:
+            badmethods.remove_sysv_segment(ident)
+    (ident,) = method.leaked
+    assert only(outcome, "left-behind") == (
+        f"System V shared-memory segment not removed: id {ident}, key 0x00000000"
+    )
 
 
 @pytest.mark.parametrize("start_method", START_METHODS)
