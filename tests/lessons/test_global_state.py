@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,13 +43,28 @@ print("set to", multiprocessing.get_start_method())
 """
 
 
+# If the script is stuck, it prints every thread's stack and exits, well before pytest's timeout:
+# a hang then fails with the place it hung instead of a bare timeout.
+DUMP_IF_STUCK = "import faulthandler; faulthandler.dump_traceback_later({seconds}, exit=True)\n"
+
+
 def test_entry_points_leave_set_start_method_working():
     """After run_trial, run_trials, loses_within and run_hazard, set_start_method("spawn") works."""
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=seconds(120), check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "set to spawn"
+    script = DUMP_IF_STUCK.format(seconds=seconds(60)) + SCRIPT
+    # A session of its own, so whatever it started (pool workers, the resource tracker) can be
+    # stopped with it if it hangs; they are not this process's children.
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(timeout=seconds(90))
+    finally:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # its group: nothing, unless it hung
+        except ProcessLookupError:
+            pass
+        child.communicate()
+    assert child.returncode == 0, stderr
+    assert stdout.strip() == "set to spawn"
 
 
 # Calls on the ``multiprocessing`` module that fix nothing (with these arguments).
