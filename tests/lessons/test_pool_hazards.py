@@ -9,6 +9,8 @@ no worker, thread, descriptor or temporary directory outlives any of them.
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import InvalidStateError
+from concurrent.futures.process import BrokenProcessPool, _ExecutorManagerThread
 
 import pytest
 
@@ -46,6 +48,25 @@ def test_killed_worker_names_the_lost_task():
     assert shown.held, shown.evidence
     assert "raised TimeoutError" in shown.evidence
     assert f"task {pool_lifetime.VICTIM} was lost and never reported" in shown.evidence
+
+
+def crash_like_gh_107219(self, *cause):
+    """The executor's manager thread as it dies before 3.12: it fails the pending futures, then
+    ``map`` cancels one of them meanwhile and ``set_exception`` raises, before any worker is
+    stopped. Done every time here, where the real race is rare."""
+    for work_item in list(self.pending_work_items.values()):
+        work_item.future.set_exception(BrokenProcessPool("a worker died (simulated)"))
+    raise InvalidStateError("simulated gh-107219: map cancelled a future the thread was failing")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_fix_stops_the_workers_a_crashed_executor_leaves(monkeypatch):
+    """The executor's thread dies before it stops the workers: the fix still ends with none
+    running (a worker left would keep interpreter exit waiting for it forever)."""
+    monkeypatch.setattr(_ExecutorManagerThread, "terminate_broken", crash_like_gh_107219)
+    fixed = pool_lifetime.fix_killed_worker(CTX)
+    assert fixed.held, fixed.evidence
+    assert multiprocessing.active_children() == []
 
 
 def test_a_closed_pool_gives_no_resource_warning(monkeypatch):

@@ -19,10 +19,12 @@ them still running. ``stop`` kills and reaps whatever worker outlives ``shutdown
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ..interrupts import sigint_deferred
@@ -136,9 +138,20 @@ def stop(executor: ProcessPoolExecutor, workers: Workers, finished: bool) -> Non
         for process in workers.alive() + executor_workers(executor):
             process.kill()
     executor.shutdown(wait=True, cancel_futures=not finished)
-    for process in workers.alive():  # the manager thread died before stopping it (gh-107219)
-        process.kill()
-        process.join()
+    reap_survivors(workers.alive())
+
+
+def reap_survivors(processes: Iterable[BaseProcess]) -> None:
+    """Kill and join the workers that outlived ``shutdown()``.
+
+    Before 3.12 ``map`` on a pool whose worker died can crash the executor's manager thread
+    before it stops the other workers (gh-107219); ``shutdown()`` then returns with them still
+    waiting for work, and interpreter exit waits for them forever (they are not daemons).
+    """
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def execute(

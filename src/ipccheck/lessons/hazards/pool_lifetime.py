@@ -31,6 +31,7 @@ from typing import TypeVar
 
 from ...default_context import left_unchosen
 from ...methods.pool_tasks import exists
+from ...methods.process_pool import executor_workers, reap_survivors
 from .hazard import HAZARD_TIMEOUT, Finding, Hazard
 
 WORKERS = 2
@@ -98,11 +99,30 @@ def fix_killed_worker(ctx: BaseContext) -> Finding:
                 got = error
             took = time.perf_counter() - started
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)  # a broken pool has no worker left
+            shut_down_even_if_crashed(executor)
     broke = isinstance(got, BrokenProcessPool)
     said = f"raised BrokenProcessPool ({got})" if broke else f"returned {got!r}"
     return Finding(broke, f"ProcessPoolExecutor.map with the worker of task {VICTIM} killed "
                           f"{said} after {took:.2f} s; shutdown() then returned")
+
+
+def shut_down_even_if_crashed(executor: ProcessPoolExecutor) -> None:
+    """``shutdown()``, then stop what the executor's thread leaves if it crashed (gh-107219).
+
+    A broken executor normally stops its workers and closes its queues itself. Before 3.12 its
+    thread can die first; the workers would then keep interpreter exit waiting forever, and
+    the call queue's feeder thread and the pipes would stay open. Harmless after a clean stop.
+    """
+    workers = executor_workers(executor)  # shutdown() forgets all three
+    call_queue = getattr(executor, "_call_queue", None)
+    wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
+    executor.shutdown(wait=True, cancel_futures=True)
+    reap_survivors(workers)
+    if call_queue is not None:
+        call_queue.close()
+        call_queue.join_thread()
+    if wakeup is not None:
+        wakeup.close()
 
 
 def _forget_a_pool(ctx: BaseContext) -> int:
