@@ -93,6 +93,9 @@ def test_a_racy_counter_fails_with_its_timeline():
     assert "<-- X" in text
 
 
+# About 40 s of shrinking on real processes. The default tier still sees the base class fail with
+# a timeline (the racy counter above) and the lane queue fail (test_broken's minimal scenario).
+@pytest.mark.deep
 def test_the_lane_queue_fails_and_is_shrunk(monkeypatch):
     # The real search with a fixed seed, so the shrinking asserted here is repeatable.
     monkeypatch.setattr(testing, "verify_linearizable",
