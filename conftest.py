@@ -13,6 +13,7 @@ Profiles (choose with HYPOTHESIS_PROFILE; when CI is set the default is ``ci``):
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -59,11 +60,25 @@ def chosen_methods(config: pytest.Config) -> list[str]:
         raise pytest.UsageError(f"--method / {METHODS_VARIABLE}: {exc}") from None
 
 
+def hear_stop_signals() -> None:
+    """Undo a launcher's ignored stop signals (``nohup``, a background job of a script).
+
+    The command rightly keeps ignoring a signal that was ignored when it started, and every
+    child inherits the ignoring; the tests of stopping would then test nothing. Set here, before
+    xdist starts its workers, it reaches every test and every command the tests start.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
+                          else signal.SIG_DFL)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-timeout reads PYTEST_TIMEOUT
 def pytest_configure(config: pytest.Config) -> None:
     """Check the choices, publish them to strategies (and xdist workers), scale the timeout."""
     if PROBLEM:
         raise pytest.UsageError(PROBLEM)
+    hear_stop_signals()
     methods = chosen_methods(config)
     if methods:
         os.environ[METHODS_VARIABLE] = ",".join(methods)

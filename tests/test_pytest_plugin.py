@@ -35,7 +35,10 @@ def test_without():
 
 
 def inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=INNER_SECONDS)
+    # The inner files' order is part of what they test (a leftover of one test seen by the
+    # next), so a random-order plugin installed for the outer run must not shuffle them.
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", *args,
+                                         timeout=INNER_SECONDS)
 
 
 @pytest.fixture
