@@ -242,3 +242,21 @@ def test_a_run_stopped_at_its_deadline_claims_no_loss():
     assert totals == [f"total: expected {channel.expected}, observed 4 "
                       f"({channel.expected - 4} not received by the deadline)"]
     assert not any("lost" in line for line in messages(channel))
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_slots_of_the_wrong_number_say_so_first():
+    outcome = state_outcome(slots=(4, 4), observed=8)
+    assert [m for m in messages(outcome) if m.startswith("slots")] == ["slots: 2 slots for 3 workers"]
+
+
+def test_a_broken_channel_is_reported_as_such():
+    outcome = stream_outcome(broken="producer 1 died holding the write lock")
+    assert "channel-broken: producer 1 died holding the write lock" in messages(outcome)
+
+
+def test_order_is_judged_in_stream_mode_only():
+    """A summary run's subtotals carry no order: a later, smaller one is no order violation."""
+    outcome = summary_outcome(received=((0, 5), (1, 5), (0, 3)))
+    assert not any(m.startswith("order") for m in messages(outcome))
