@@ -7,12 +7,14 @@ import multiprocessing
 
 import pytest
 
+from ipccheck import _validate
 from ipccheck._validate import (
     ALL,
     MAX_TIMEOUT,
     platform_default_start_method,
     require_choice,
     require_count,
+    require_start_method,
     require_start_methods,
     require_timeout,
     supported_start_methods,
@@ -65,3 +67,42 @@ def test_counts_and_choices_name_the_field():
         require_count("procs", 2.0, minimum=1, maximum=4)
     with pytest.raises(ValueError, match="^unknown colour 'mauve'; choose from: red, blue$"):
         require_choice("colour", "mauve", ("red", "blue"))
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_the_bounds_themselves_are_accepted():
+    assert require_timeout(0.5) == 0.5
+    assert require_timeout(MAX_TIMEOUT) == MAX_TIMEOUT
+    assert isinstance(require_timeout(5), float)
+    assert require_count("procs", 4, minimum=1, maximum=4) == 4
+    assert require_count("procs", 1, minimum=1, maximum=4) == 1
+
+
+def test_a_choice_that_is_not_a_string_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="^colour must be a string, got int 3$"):
+        require_choice("colour", 3, ("red", "blue"))
+    with pytest.raises(ValueError, match="^name at least one start method$"):
+        require_start_methods([])
+
+
+def test_a_start_method_this_platform_lacks_is_refused_by_name(monkeypatch):
+    monkeypatch.setattr(_validate, "supported_start_methods", lambda: ("fork",))
+    with pytest.raises(ValueError, match="^start method 'spawn' is not available on this platform$"):
+        require_start_method("spawn")
+
+
+def test_the_platform_default_is_the_chosen_one_else_the_first_offered(monkeypatch):
+    """Asked with allow_none=True only (anything else would fix the choice)."""
+    chosen: list[str | None] = [None]
+
+    def get_start_method(allow_none: bool = False) -> str | None:
+        assert allow_none is True, "this call would fix the process-wide start method"
+        return chosen[0]
+
+    monkeypatch.setattr(multiprocessing, "get_start_method", get_start_method)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods",
+                        lambda: ["forkserver", "spawn", "fork"])
+    assert platform_default_start_method() == "forkserver"
+    chosen[0] = "spawn"
+    assert platform_default_start_method() == "spawn"

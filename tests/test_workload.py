@@ -53,3 +53,18 @@ def test_supported_start_methods_are_a_subset_in_canonical_order():
     methods = supported_start_methods()
     assert "spawn" in methods
     assert list(methods) == [m for m in ("fork", "spawn", "forkserver") if m in methods]
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_the_default_mode_is_the_methods_own_and_the_timeout_is_kept_as_seconds():
+    assert Workload("queue").mode == "stream"
+    assert Workload("pool").mode == "map"
+    assert Workload("process-pool").mode == "submit"
+    workload = Workload("queue", timeout=5)
+    assert workload.timeout == 5.0 and isinstance(workload.timeout, float)
+
+
+def test_a_fault_must_be_a_fault_object():
+    with pytest.raises(TypeError, match="^fault must be a Fault, got str$"):
+        Workload("queue", fault="kill:1@2")  # type: ignore[arg-type]

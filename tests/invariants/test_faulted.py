@@ -190,3 +190,30 @@ def test_healthy_workers_count_their_whole_share_and_the_total_adds_up():
     assert messages(check_healthy(total_only)) == [
         "total 11, expected 10 (the victim applied 2 before dying)"
     ]
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_evidence_shows_the_first_eight_items_of_a_broken_prefix():
+    disorder = tuple((1, n) for n in range(9, -1, -1))  # the victim's 10 items, backwards
+    victim = channel_run(received=((0, 0), (0, 1), (0, 2)) + disorder)
+    assert messages(check_victim(victim)) == [
+        "producer 1: items [9, 8, 7, 6, 5, 4, 3, 2] are not an in-order prefix"]
+    healthy = channel_run(received=tuple((0, n) for n in range(9, -1, -1)) + ((1, 0), (1, 1)),
+                          broken="the channel broke")
+    assert messages(check_healthy(healthy)) == [
+        "producer 0: items [9, 8, 7, 6, 5, 4, 3, 2] are not an in-order prefix of what it sent"]
+
+
+def test_a_healthy_producer_short_of_many_items_names_the_first_three():
+    outcome = channel_run(Fault("kill", 1, 0), received=((0, 0),), expected=12,
+                          workload=Workload("pipe", procs=2, base=6, fault=Fault("kill", 1, 0)))
+    assert messages(check_healthy(outcome)) == [
+        "producer 0: 1 item(s) arrived, expected 6 (first missing or extra: [1, 2, 3])"]
+
+
+def test_a_slot_on_a_method_without_victim_slots_says_so():
+    """Only some state methods keep a slot per worker; one that has none says "no slot"."""
+    outcome = state_run("value", slots=(4, 3, 4))
+    assert messages(check_victim(outcome)) == [
+        "worker 1: its slot reads 3, expected None (no slot, fault kill:1@2)"]

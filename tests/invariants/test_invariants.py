@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from ipccheck import invariants
+from ipccheck.faults import Fault
 from ipccheck.invariants import check
 from ipccheck.outcome import Outcome
 from ipccheck.protocol import CHANNEL, STATE
@@ -242,3 +243,79 @@ def test_a_run_stopped_at_its_deadline_claims_no_loss():
     assert totals == [f"total: expected {channel.expected}, observed 4 "
                       f"({channel.expected - 4} not received by the deadline)"]
     assert not any("lost" in line for line in messages(channel))
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_slots_of_the_wrong_number_say_so_first():
+    outcome = state_outcome(slots=(4, 4), observed=8)
+    assert [m for m in messages(outcome) if m.startswith("slots")] == ["slots: 2 slots for 3 workers"]
+
+
+def test_a_broken_channel_is_reported_as_such():
+    outcome = stream_outcome(broken="producer 1 died holding the write lock")
+    assert "channel-broken: producer 1 died holding the write lock" in messages(outcome)
+
+
+def test_order_is_judged_in_stream_mode_only():
+    """A summary run's subtotals carry no order: a later, smaller one is no order violation."""
+    outcome = summary_outcome(received=((0, 5), (1, 5), (0, 3)))
+    assert not any(m.startswith("order") for m in messages(outcome))
+
+
+def test_left_behind_names_ipc_objects():
+    outcome = state_outcome(left_ipc=("System V shared memory key 0x1234 (id 7)",))
+    assert [m for m in messages(outcome) if m.startswith("left-behind")] == [
+        "left-behind: System V shared memory key 0x1234 (id 7)"]
+
+
+def test_a_deadline_with_nobody_or_several_alive():
+    nobody = messages(state_outcome(timed_out=True))
+    assert any("alive at the deadline: none;" in m for m in nobody), nobody
+    several = messages(state_outcome(timed_out=True, alive_at_deadline=("worker-0 (pid 7)",
+                                                                        "worker-1 (pid 8)")))
+    assert any("alive at the deadline: worker-0 (pid 7), worker-1 (pid 8);" in m
+               for m in several), several
+
+
+def test_a_repeated_item_is_exactly_once_s_finding_not_order_s():
+    outcome = stream_outcome()
+    repeated = dataclasses.replace(outcome, received=outcome.received[:2] + outcome.received[:2]
+                                   + outcome.received[2:])
+    found = messages(repeated)
+    assert any(m.startswith("exactly-once") for m in found)
+    assert not any(m.startswith("order") for m in found), found
+
+
+def test_items_of_no_producer_or_beyond_base_are_strangers():
+    outcome = stream_outcome()  # 2 producers, items 0-2
+    strange = dataclasses.replace(outcome, received=outcome.received + ((2, 0), (0, 3)))
+    found = messages(strange)
+    assert "exactly-once: item (2, 0) received but never sent" in found, found
+    assert "exactly-once: item (0, 3) received but never sent" in found, found
+
+
+def test_every_producer_without_a_sentinel_is_named():
+    assert [m for m in messages(stream_outcome(sentinels=())) if m.startswith("sentinel")] == [
+        "sentinel: producer 0: sentinel never received",
+        "sentinel: producer 1: sentinel never received"]
+
+
+def test_a_child_that_raised_says_what():
+    outcome = state_outcome(children=children({"worker-0": 0, "worker-1": 1, "worker-2": 0}))
+    outcome = dataclasses.replace(outcome, children=(
+        outcome.children[0], dataclasses.replace(outcome.children[1], error="ValueError: x"),
+        outcome.children[2]))
+    assert "exit-code: worker-1: exit code 1, raised ValueError: x" in messages(outcome)
+
+
+def test_wrong_slots_count_comes_before_the_miscounted_worker():
+    outcome = state_outcome(slots=(4, 3), observed=7)
+    assert [m for m in messages(outcome) if m.startswith("slots")] == [
+        "slots: 2 slots for 3 workers", "slots: worker 1 counted 3, expected 4"]
+
+
+def test_a_faulted_channel_run_is_judged_by_the_fault_checks():
+    faulted = stream_outcome(workload=Workload("queue", procs=2, base=3, fault=Fault("kill", 1, 2)))
+    assert invariants.checks_for(faulted) == invariants.FAULT_CHECKS
+    assert invariants.checks_for(stream_outcome()) == invariants.CHECKS

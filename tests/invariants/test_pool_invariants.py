@@ -9,6 +9,8 @@ import pytest
 
 from ipccheck.faults import Fault
 from ipccheck.invariants import POOL_CHECKS, POOL_FAULT_CHECKS, check, checks_for
+from ipccheck.invariants.pool_faults import check_fault_delivery
+from ipccheck.invariants.pools import tasks_named
 from ipccheck.methods import POOLS
 from ipccheck.outcome import Outcome
 from ipccheck.protocol import POOL
@@ -324,3 +326,98 @@ def test_fault_delivery_names_each_broken_promise_of_a_broken_executor():
     }
     for what, (outcome, expected) in cases.items():
         assert expected in delivery(outcome), (what, delivery(outcome))
+
+
+# --- the edges the mutation run found untested (tox -e mutation) --------------------------------
+
+def test_results_of_the_wrong_shape_or_out_of_range_belong_to_no_task():
+    """A result is a task's only if it is a pair of ints naming a task of this run."""
+    outcome = pool_outcome(mode="imap-unordered")  # 2 blocks of 3: tasks 0-5
+    for strangers in (((0, 0, 0), ("a", 1), (0, -1)), ((0, 3), (2, 0), (5, 0))):
+        found = messages(dataclasses.replace(outcome, received=outcome.received + strangers))
+        assert [line for line in found if line.startswith("results")] == [
+            f"results: result {stranger!r} belongs to no task" for stranger in strangers]
+
+
+def test_a_long_list_of_tasks_is_cut_after_eight_ranges():
+    assert tasks_named(range(0, 16, 2)) == "tasks 0, 2, 4, 6, 8, 10, 12, 14 (8)"
+    assert tasks_named(range(0, 20, 2)) == ("tasks 0, 2, 4, 6, 8, 10, 12, 14, ... and 2 more "
+                                            "ranges (10)")
+
+
+def test_input_order_looks_past_a_stranger_and_sees_a_repeat():
+    """A result of no task is skipped, not the end of the check; a task twice in a row is out
+    of order too."""
+    outcome = pool_outcome()
+    first, second, third = outcome.received[:3]
+    skipped = dataclasses.replace(outcome, received=(first, "x", third, second))
+    assert "input-order: task 1's result came after task 2's" in messages(skipped)
+    repeated = dataclasses.replace(outcome, received=(first, second, second, third))
+    assert "input-order: task 1's result came after task 1's" in messages(repeated)
+
+
+def test_pool_broken_for_the_call_as_a_whole():
+    outcome = pool_outcome("process-pool", "map")
+    broken = dataclasses.replace(outcome, received=(), observed=0, failed=((None, BROKEN),))
+    assert messages(broken)[0] == (f"pool-broken: the caller got {BROKEN} for the call: the "
+                                   "executor fails every pending call once a worker dies")
+
+
+def test_fault_delivery_judges_only_faulted_pool_runs():
+    assert check_fault_delivery(pool_outcome()) == []
+    channel = dataclasses.replace(pool_outcome(), workload=Workload("queue", procs=2, base=3,
+                                                                    fault=Fault("kill", 1, 2)))
+    assert check_fault_delivery(channel) == []
+
+
+def test_fault_delivery_keeps_a_stranger_result_beside_each_fault_kind():
+    """Misdelivered results are reported whatever else the fault's own rules find."""
+    for method, mode, kind in (("pool", "imap", "raise"), ("process-pool", "submit", "kill"),
+                               ("pool", "imap", "kill")):
+        outcome = faulted(method, mode, kind, received=results(*range(7)) + ((9, 9),),
+                          failed=((7, RAISED if kind == "raise" else BROKEN),))
+        assert "fault-delivery: result (9, 9) belongs to no task" in delivery(outcome)[0], kind
+
+
+def test_a_raise_reported_for_the_call_as_a_whole_where_a_task_was_due():
+    outcome = faulted("pool", "imap", "raise", received=results(*(n for n in range(10) if n != 7)),
+                      failed=((None, "ValueError: x"),))
+    assert ("fault-delivery: the call as a whole: the caller got ValueError: x; expected "
+            "InjectedFault for task 7") in delivery(outcome)
+
+
+def test_a_killed_pool_worker_with_no_task_reported_lost():
+    outcome = faulted("pool", "imap", "kill", received=results(*range(7)))
+    assert ("fault-delivery: no task reported lost, expected task 7 (task 7 and its chunk)"
+            in delivery(outcome))
+
+
+def test_a_killed_pool_worker_under_apply_async_owes_every_other_result():
+    """Unordered styles that go on (apply_async, imap_unordered) owe all but the chunk."""
+    others = results(*(n for n in range(10) if n != 7))
+    kept = faulted("pool", "apply-async", "kill", received=others, lost=((7, LOST_HOW),))
+    assert {v.invariant for v in check(kept)} == {"task-lost"}
+    short = faulted("pool", "apply-async", "kill", received=others[:-1], lost=((7, LOST_HOW),))
+    assert ("fault-delivery: task 9: result never arrived, though Pool.apply_async(task, (n,), "
+            "callback, error_callback) owes exactly these once task 7 is lost") in delivery(short)
+
+
+def test_a_broken_executor_that_lost_a_task_or_raised_twice_in_map():
+    lost = faulted("process-pool", "submit", "kill", received=results(*range(7)),
+                   failed=((7, BROKEN), (8, BROKEN)), lost=((9, LOST_HOW),))
+    assert ("fault-delivery: task 9 lost, though the executor fails every pending call"
+            in delivery(lost))
+    twice = faulted("process-pool", "map", "kill", received=results(*range(5)),
+                    failed=((5, BROKEN), (6, BROKEN)))
+    expected = ("fault-delivery: executor.map(task, tasks, timeout=..., chunksize=...) raised 2 "
+                "exceptions, expected one, at the place the results stopped")
+    assert expected in delivery(twice)
+    whole = faulted("process-pool", "map", "kill", received=(), failed=((None, BROKEN),))
+    assert expected.replace("raised 2 exceptions", "raised 1 exceptions") in delivery(whole)
+
+
+def test_executor_map_may_stop_at_the_start_of_the_killed_chunk():
+    """Stopping exactly where the victim's chunk begins is what map promises, not 'after'."""
+    at_chunk = faulted("process-pool", "map", "kill", chunksize=3, received=results(*range(6)),
+                       failed=((6, BROKEN),))
+    assert delivery(at_chunk) == []
