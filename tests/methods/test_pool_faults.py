@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -112,9 +113,14 @@ def test_a_killed_worker_is_reported_by_the_command_in_time_and_nothing_is_left(
     no run reaches its deadline; no process of the command's session outlives it."""
     command = [sys.executable, "-m", "ipccheck", "run", "pool", "process-pool", "--fault",
                "kill:1@3", "--timeout", "5", "--json"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          start_new_session=True) as command_process:
-        out, err = command_process.communicate(timeout=seconds(240))
+    command_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, start_new_session=True)
+    try:  # well inside pytest's own timeout, which fires only once
+        out, err = command_process.communicate(timeout=seconds(90))
+    finally:
+        if command_process.poll() is None:  # it hung: stop its whole session, then reap it
+            os.killpg(command_process.pid, signal.SIGKILL)
+            command_process.communicate()
     assert command_process.returncode == 1, err
     records = json.loads(out)["results"]
     assert len(records) == 2 * len(supported_start_methods())

@@ -61,6 +61,8 @@ STYLES: dict[str, CallStyle] = {
 }
 MODES = tuple(STYLES)
 UNPICKLABLE_ERROR = "MaybeEncodingError"
+# How long ``terminate`` lets Pool.terminate() work before it kills the workers still running.
+TERMINATE_GRACE = 2.0
 BREAKS_WHEN_A_WORKER_DIES = False
 
 
@@ -170,6 +172,33 @@ def pool_workers(pool: Pool) -> list[Any]:
     return list(getattr(pool, "_pool", []))
 
 
+def terminate(pool: Pool, grace: float = TERMINATE_GRACE) -> None:
+    """``pool.terminate()``, with SIGKILL for any worker still running ``grace`` seconds in.
+
+    ``terminate()`` sends each worker SIGTERM, then joins it with no timeout. A worker the
+    pool's own thread forked just before (replacing a dead one) can lose that SIGTERM: if the
+    parent has a Python handler for SIGTERM, as the ``ipccheck`` command has, the child inherits
+    it, and CPython drops a signal caught in the child before it resets its signal state after
+    fork(). That worker then waits forever for a task, and ``terminate()`` for it. SIGKILL
+    cannot be caught, so it cannot be lost.
+    """
+    returned = threading.Event()
+
+    def kill_stragglers() -> None:
+        while not returned.wait(grace):
+            for process in pool_workers(pool):
+                process.kill()  # no-op for one already reaped; never waits
+
+    watchdog = threading.Thread(target=kill_stragglers, name="ipccheck-pool-terminate",
+                                daemon=True)
+    watchdog.start()
+    try:
+        pool.terminate()
+    finally:
+        returned.set()
+        watchdog.join()
+
+
 def execute(
     workload: WorkSpec,
     ctx: BaseContext,
@@ -204,7 +233,7 @@ def execute(
         finished = True
     finally:
         if not finished:
-            pool.terminate()  # a lost task would keep close() and join() waiting forever
+            terminate(pool)  # a lost task would keep close() and join() waiting forever
         pool.join()
         observation.children = workers.children()
         observation.lost = lost_tasks(dead, size, tasks, workers)

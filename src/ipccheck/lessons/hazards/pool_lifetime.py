@@ -30,6 +30,7 @@ from multiprocessing.pool import Pool
 from typing import TypeVar
 
 from ...default_context import left_unchosen
+from ...methods.pool import terminate
 from ...methods.pool_tasks import exists
 from ...methods.process_pool import executor_workers, reap_survivors
 from .hazard import HAZARD_TIMEOUT, Finding, Hazard
@@ -72,7 +73,7 @@ def demo_killed_worker(ctx: BaseContext) -> Finding:
             later = pool.apply_async(square, (TASKS,)).get(timeout=HAZARD_TIMEOUT)
             still_waiting = not doomed.ready()
         finally:
-            pool.terminate()  # close() and join() would wait for the lost task too
+            terminate(pool)  # close() and join() would wait for the lost task too
             pool.join()
     lost = f"still not ready: task {VICTIM} was lost and never reported"
     evidence = (
