@@ -24,6 +24,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from ...default_context import left_unchosen
+from ...methods.pool import terminate
 from .hazard import HAZARD_TIMEOUT, Finding, Hazard
 from .pool_lifetime import TASKS, square
 
@@ -56,7 +57,7 @@ def _map_each(ctx: BaseContext, tasks: dict[str, Callable[[int], int]]) -> dict[
                 except PICKLE_ERRORS as error:
                     said[name] = f"raised {type(error).__name__}: {error}"
         finally:
-            pool.terminate()  # no task can be running: a task that cannot be pickled never left
+            terminate(pool)  # no task can be running: a task that cannot be pickled never left
             pool.join()
     return said
 
