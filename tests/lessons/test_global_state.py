@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
-import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pytest
 
 import ipccheck.lessons
 
+from ..sessions import run_in_own_session, stop_session
 from ..timing import seconds
 
 pytestmark = pytest.mark.processes  # most tests here start child processes
@@ -52,19 +50,11 @@ def test_entry_points_leave_set_start_method_working():
     """After run_trial, run_trials, loses_within and run_hazard, set_start_method("spawn") works."""
     script = DUMP_IF_STUCK.format(seconds=seconds(60)) + SCRIPT
     # A session of its own, so whatever it started (pool workers, the resource tracker) can be
-    # stopped with it if it hangs; they are not this process's children.
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = child.communicate(timeout=seconds(90))
-    finally:
-        try:
-            os.killpg(child.pid, signal.SIGKILL)  # its group: nothing, unless it hung
-        except ProcessLookupError:
-            pass
-        child.communicate()
-    assert child.returncode == 0, stderr
-    assert stdout.strip() == "set to spawn"
+    # stopped with it; they are not this process's children.
+    finished = run_in_own_session([sys.executable, "-c", script], timeout=seconds(90))
+    stop_session(finished.pid)  # its group: nothing, unless it left something
+    assert finished.returncode == 0, finished.err
+    assert finished.out.strip() == "set to spawn"
 
 
 # Calls on the ``multiprocessing`` module that fix nothing (with these arguments).

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import signal
-import subprocess
 import sys
 import time
 
@@ -26,6 +23,7 @@ from ipccheck.methods import POOLS
 from ipccheck.outcome import Outcome
 
 from .. import strategies
+from ..sessions import run_in_own_session, session_members, stop_session
 from ..timing import seconds
 
 pytestmark = pytest.mark.processes  # every test here starts child processes
@@ -93,19 +91,6 @@ def test_faulted_pool_runs_keep_their_promises(method, start_method):
     holds()
 
 
-def session_members(session: int) -> list[int]:
-    """Processes still in ``session`` (a command started in a session of its own)."""
-    members = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.getsid(int(name)) == session:
-                    members.append(int(name))
-            except (ProcessLookupError, PermissionError):
-                continue
-    return members
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_worker_is_reported_by_the_command_in_time_and_nothing_is_left():
     """``ipccheck run pool process-pool --fault kill:1@3 --timeout 5``, every start method:
@@ -113,28 +98,25 @@ def test_a_killed_worker_is_reported_by_the_command_in_time_and_nothing_is_left(
     no run reaches its deadline; no process of the command's session outlives it."""
     command = [sys.executable, "-m", "ipccheck", "run", "pool", "process-pool", "--fault",
                "kill:1@3", "--timeout", "5", "--json"]
-    command_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       text=True, start_new_session=True)
-    try:  # well inside pytest's own timeout, which fires only once
-        out, err = command_process.communicate(timeout=seconds(90))
+    finished = run_in_own_session(command, timeout=seconds(90))
+    try:
+        assert finished.returncode == 1, finished.err
+        records = json.loads(finished.out)["results"]
+        assert len(records) == 2 * len(supported_start_methods())
+        for record in records:
+            assert not record["timed_out"], record
+            invariants = {line.split(":")[0] for line in record["violations"]}
+            if record["method"] == "pool":
+                assert invariants == {"task-lost"}
+                assert any(line.startswith("task-lost: task 1003: its worker died while running it")
+                           for line in record["violations"])
+            else:
+                assert invariants == {"pool-broken"}
+                assert record["violations"][0].startswith(
+                    "pool-broken: the caller got BrokenProcessPool")
+        give_up = time.monotonic() + 10  # the forkserver and resource tracker see EOF and exit
+        while session_members(finished.pid) and time.monotonic() < give_up:
+            time.sleep(0.1)
+        assert session_members(finished.pid) == []
     finally:
-        if command_process.poll() is None:  # it hung: stop its whole session, then reap it
-            os.killpg(command_process.pid, signal.SIGKILL)
-            command_process.communicate()
-    assert command_process.returncode == 1, err
-    records = json.loads(out)["results"]
-    assert len(records) == 2 * len(supported_start_methods())
-    for record in records:
-        assert not record["timed_out"], record
-        invariants = {line.split(":")[0] for line in record["violations"]}
-        if record["method"] == "pool":
-            assert invariants == {"task-lost"}
-            assert any(line.startswith("task-lost: task 1003: its worker died while running it")
-                       for line in record["violations"])
-        else:
-            assert invariants == {"pool-broken"}
-            assert record["violations"][0].startswith("pool-broken: the caller got BrokenProcessPool")
-    give_up = time.monotonic() + 10  # the forkserver and resource tracker see EOF and exit
-    while session_members(command_process.pid) and time.monotonic() < give_up:
-        time.sleep(0.1)
-    assert session_members(command_process.pid) == []
+        stop_session(finished.pid)  # never leave one behind, even when reporting it
