@@ -14,9 +14,17 @@ def test_plain():
 def test_whole_sweep():
     pass
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", ["spawn", "fork", "forkserver"])
 def test_start_methods(start_method):
+    pass
+
+@pytest.mark.parametrize("size", [1, 2])
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_sizes(start_method, size):
+    pass
+
+@pytest.mark.parametrize("start_method", ["spawn", pytest.param("fork", marks=pytest.mark.deep)])
+def test_one_cell_marked(start_method):
     pass
 """
 
@@ -29,25 +37,17 @@ def collected(pytester: pytest.Pytester, *args: str) -> set[str]:
 
 @pytest.mark.parametrize("start_methods", [(), ("--start-method", "spawn", "--start-method", "forkserver")])
 def test_default_and_deep_split_the_suite(pytester, start_methods):
-    """The default run keeps the cheapest chosen start method of a sweep; deep holds the rest."""
+    """The default run keeps the cheapest start method of each sweep; deep holds the rest."""
     pytester.makepyfile(INNER)
     cheapest = "forkserver" if start_methods else "fork"
     default = collected(pytester, *start_methods)
     deep = collected(pytester, "--tier", "deep", *start_methods)
     everything = collected(pytester, "--tier", "all", *start_methods)
-    assert default == {"test_plain", f"test_start_methods[{cheapest}]"}
+    assert default == {
+        "test_plain", f"test_start_methods[{cheapest}]",
+        "test_sizes[forkserver-1]", "test_sizes[forkserver-2]",  # the cheapest of that sweep's own
+        "test_one_cell_marked[spawn]",
+    }
     assert default | deep == everything and not default & deep
     assert "test_whole_sweep" in deep
-
-
-def test_a_sweep_over_a_missing_parameter_is_a_usage_error(pytester):
-    pytester.makepyfile("""
-        import pytest
-
-        @pytest.mark.deep(sweep="start_method")
-        def test_it():
-            pass
-    """)
-    result = pytester.runpytest_inprocess("-p", "tests.depth", "-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_it: deep(sweep='start_method') names no parameter of the test"])
+    assert ("test_one_cell_marked[fork]" in deep) == (not start_methods)  # when fork was chosen

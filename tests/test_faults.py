@@ -243,7 +243,6 @@ def assert_fault_promises_kept(workload: Workload, outcome: Outcome) -> None:
     assert multiprocessing.active_children() == []
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.processes
 @pytest.mark.parametrize("start_method", supported_start_methods())
 @pytest.mark.parametrize("kind", FAULT_KINDS)

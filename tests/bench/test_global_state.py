@@ -42,6 +42,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.deep  # the library half runs in the default tier (tests/test_no_global_state.py)
 def test_settings_and_a_run_leave_set_start_method_working():
     """BenchSettings(), run_bench and the command, then set_start_method("spawn") succeeds."""
     done = subprocess.run(

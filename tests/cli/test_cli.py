@@ -115,13 +115,30 @@ def test_a_failed_invariant_exits_1(capsys):
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, words):
+def test_bad_input_is_one_line_and_exit_2(args, words, capsys):
     """Bad input gives exit code 2 and a single line on stderr that says what is wrong."""
+    try:
+        code = main(args)
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code  # type: ignore[assignment]
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["run", "--procs", "0"], "procs must be at least 1, got 0"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_the_real_command_says_bad_input_in_one_line(args, words):
+    """The same through ``python -m ipccheck``: the interpreter adds no traceback and no output."""
     result = ipccheck(*args)
     assert result.returncode == 2
     assert words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
     assert result.stdout == ""
 
 

@@ -63,8 +63,15 @@ def check_stopped(result: Stopped, record_property: pytest.RecordProperty) -> No
     assert result.problems(within=None) == [], result.err
 
 
-@pytest.mark.parametrize(("argv", "signum", "when", "target"),
-                         [cell[1:] for cell in CELLS], ids=[cell[0] for cell in CELLS])
+# The default run sends SIGINT, SIGTERM and SIGHUP to five subcommands; the deep tier adds the
+# rest (the sweep of every subcommand at random moments is tools/signal_sweep.py).
+DEEP_CELLS = {"run, mid-run, spawn", "race, mid-trial, forkserver", "explore, replaying, spawn"}
+
+
+@pytest.mark.parametrize(("argv", "signum", "when", "target"), [
+    pytest.param(*cell[1:], id=cell[0], marks=[pytest.mark.deep] if cell[0] in DEEP_CELLS else [])
+    for cell in CELLS
+])
 def test_a_signalled_subcommand_stops_cleanly(argv, signum, when, target, record_property):
     check_stopped(stop(argv, signum, when, target=target), record_property)
 
@@ -100,7 +107,8 @@ SIGNALLING_FACTORY = textwrap.dedent(
 
 
 @pytest.mark.parametrize(
-    ("start_method", "signum"), [("fork", SIGTERM), ("spawn", SIGINT), ("forkserver", SIGTERM)]
+    ("start_method", "signum"),
+    [("fork", SIGTERM), ("spawn", SIGINT), pytest.param("forkserver", SIGTERM, marks=pytest.mark.deep)],
 )
 def test_a_signal_during_a_managers_start_stops_the_manager_too(
     start_method, signum, tmp_path, record_property

@@ -90,7 +90,6 @@ def test_a_counter_that_needs_close_conforms(start_method):
     verify_counter(objects.FileCounter, start_methods=[start_method], procs=2, increments=200, trials=1)
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_a_deterministic_counter_failure_is_called_sequential_and_shrunk(start_method):
     """A counter that stops at CAP fails with one worker too: not a race; shrunk to CAP + 1."""

@@ -304,7 +304,6 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.processes
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_verifying_leaves_the_start_method_unset(tmp_path, start_method):

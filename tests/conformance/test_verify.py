@@ -86,7 +86,6 @@ def test_broken_queue_is_caught_and_shrunk(factory, invariants, evidence, case, 
     assert isinstance(error, AssertionError)
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_dropping_pipe_is_caught(start_method):
     """A pipe end that loses item 1 is caught as exactly-once, shrunk to one producer, two items."""
@@ -115,7 +114,6 @@ def test_missing_eof_is_caught():
     assert "never raised EOFError" in str(caught.value)
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_unlocked_counter_is_caught(start_method):
     """An unlocked Value loses updates under the barrier-started workload."""

@@ -28,7 +28,6 @@ pytestmark = pytest.mark.processes  # every test here starts child processes
 START_METHODS = supported_start_methods()
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_the_lane_queue_passes_the_conformance_kit(start_method):
     """Exactly once, in order per producer, sentinel last: every promise the kit checks holds."""
@@ -77,7 +76,6 @@ def test_the_racy_counter_repeats_a_fetch_add_and_is_shrunk_to_two_calls():
     assert results[0] == results[1]  # the same old value, twice
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", START_METHODS)
 def test_correct_objects_pass(start_method):
     """A counter under its lock and a SimpleQueue: linearizable in every run tried."""

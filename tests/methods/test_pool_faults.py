@@ -49,7 +49,6 @@ def assert_fault_reported(workload: Workload, outcome: Outcome) -> None:
     assert multiprocessing.active_children() == []
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", strategies.selected_start_methods())
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("method", list(POOLS))

@@ -61,7 +61,6 @@ def test_every_pool_invariant_holds(method, start_method):
     holds()
 
 
-@pytest.mark.deep(sweep="start_method")
 @pytest.mark.parametrize("start_method", strategies.selected_start_methods())
 def test_every_pool_size_and_block_size_passes(start_method):
     """procs 1 and 8 x base 0, 1, 1000, both pools in their default call style: all promises held,
