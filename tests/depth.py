@@ -89,3 +89,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def examples(default: int, deep: int) -> pytest.MarkDecorator:
+    """Parametrize a test's ``examples``: ``default`` Hypothesis examples in the default run, ``deep`` deep.
+
+    For a process-free property test whose examples are its cost: the default run tries a few,
+    the deep tier the full count. The test applies it to its inner ``@given`` function with
+    ``@settings(max_examples=examples)``.
+    """
+    return pytest.mark.parametrize("examples", [
+        pytest.param(default, id=f"{default}-examples"),
+        pytest.param(deep, id=f"{deep}-examples", marks=pytest.mark.deep),
+    ])

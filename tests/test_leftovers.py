@@ -133,7 +133,7 @@ def test_threads_that_end_within_the_grace_are_not_left():
     quick.start()
     stuck.start()
     try:
-        assert new_threads(before, grace=seconds(1)) == ("stuck (daemon)",)
+        assert new_threads(before, grace=seconds(0.5)) == ("stuck (daemon)",)
     finally:
         stop.set()
         stuck.join(seconds(10))

@@ -105,7 +105,10 @@ def test_serial_schedules_are_never_bad(case):
     predict(program, draw.draw(explore_schedules(program.procs, program.total_steps)))
 
 
-@pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (2, 2), (3, 1), (2, 3), (3, 2)])
+@pytest.mark.parametrize(("procs", "iterations"), [
+    (2, 1), (2, 2), (3, 1),
+    pytest.param(2, 3, marks=pytest.mark.deep), pytest.param(3, 2, marks=pytest.mark.deep),
+])
 def test_exhaustive_unlocked_counts_match_combinatorics(procs, iterations):
     """All interleavings = multinomial of 2k steps each; none lost = pairs kept whole."""
     census = exhaustive(ready_program("unlocked-increment", procs, iterations))
@@ -158,7 +161,9 @@ def test_hypothesis_shrinks_lost_update_to_minimal():
 
 
 @pytest.mark.parametrize("name", ["unlocked-increment", "check-then-act", "lock-order"])
-@pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (3, 1), (2, 2)])
+@pytest.mark.parametrize(("procs", "iterations"), [
+    (2, 1), pytest.param(3, 1, marks=pytest.mark.deep), pytest.param(2, 2, marks=pytest.mark.deep),
+])
 def test_hypothesis_finds_a_bad_interleaving_of_each_racy_program(name, procs, iterations):
     """What Hypothesis returns is one of the real interleavings, and a bad one."""
     program = ready_program(name, procs, iterations)
@@ -175,7 +180,7 @@ def test_hypothesis_shrinks_deadlock_to_two_steps():
     assert predict(program, schedule).status == DEADLOCK
 
 
-@pytest.mark.parametrize(("procs", "iterations"), [(2, 1), (2, 2)])
+@pytest.mark.parametrize(("procs", "iterations"), [(2, 1), pytest.param(2, 2, marks=pytest.mark.deep)])
 def test_hypothesis_finds_nothing_for_locked_increment(procs, iterations):
     """With the lock, no schedule Hypothesis tries loses an update."""
     assert find_bad(ready_program("locked-increment", procs, iterations)) is None

@@ -18,11 +18,13 @@ from ipccheck.linearizability.history import History, precedes
 from ipccheck.linearizability.models import Model
 from ipccheck.linearizability.unique_queue import not_applicable
 
+from ..depth import examples
 from ..strategies import THOROUGH
 from .strategies import MODELS, PUT_AND_GET, histories
 
 SEARCHES = ("wing-gong", "wing-gong-lowe", "compositional")
-# These tests start no process, so they can afford many examples; a night run takes 10x.
+# These tests start no process: the deep tier tries 5x the default run's examples, a night
+# run (HYPOTHESIS_PROFILE=thorough) 10x that again.
 SCALE = 10 if THOROUGH else 1
 
 
@@ -38,35 +40,50 @@ def assert_valid_order(history: History, model: Model, order: tuple) -> None:
 
 
 @pytest.mark.parametrize("model_name", sorted(MODELS))
-@settings(max_examples=150 * SCALE, deadline=None)
-@given(data=st.data())
-def test_searches_agree_with_brute_force(model_name, data):
+@examples(30 * SCALE, 150 * SCALE)
+def test_searches_agree_with_brute_force(model_name, examples):
     model = MODELS[model_name]
-    history = data.draw(histories(model, unique=data.draw(st.booleans())))
-    expected = brute_force(history, model).linearizable
-    for checker in SEARCHES:
-        verdict = linearize(history, model, checker=checker)
-        assert verdict.linearizable is expected, (checker, history.operations)
-        if verdict.linearizable and verdict.order:
-            assert_valid_order(history, model, verdict.order)
-        if not verdict.linearizable:
-            assert verdict.culprit in history.operations
+
+    @settings(max_examples=examples, deadline=None)
+    @given(data=st.data())
+    def agree(data):
+        history = data.draw(histories(model, unique=data.draw(st.booleans())))
+        expected = brute_force(history, model).linearizable
+        for checker in SEARCHES:
+            verdict = linearize(history, model, checker=checker)
+            assert verdict.linearizable is expected, (checker, history.operations)
+            if verdict.linearizable and verdict.order:
+                assert_valid_order(history, model, verdict.order)
+            if not verdict.linearizable:
+                assert verdict.culprit in history.operations
+
+    agree()
 
 
-@settings(max_examples=600 * SCALE, deadline=None)
-@given(history=histories(MODELS["queue"], unique=True, names=PUT_AND_GET))
-def test_unique_queue_agrees_with_brute_force(history):
+@examples(120 * SCALE, 600 * SCALE)
+def test_unique_queue_agrees_with_brute_force(examples):
     """The four patterns decide exactly what brute force decides, whenever they apply."""
-    assume(not_applicable(history, MODELS["queue"]) is None)  # a mutated put raising: skip
-    expected = brute_force(history, MODELS["queue"]).linearizable
-    verdict = linearize(history, MODELS["queue"], checker="unique-queue")
-    assert verdict.linearizable is expected, history.operations
-    if not expected:
-        assert verdict.culprit in verdict.evidence
+
+    @settings(max_examples=examples, deadline=None)
+    @given(history=histories(MODELS["queue"], unique=True, names=PUT_AND_GET))
+    def agree(history):
+        assume(not_applicable(history, MODELS["queue"]) is None)  # a mutated put raising: skip
+        expected = brute_force(history, MODELS["queue"]).linearizable
+        verdict = linearize(history, MODELS["queue"], checker="unique-queue")
+        assert verdict.linearizable is expected, history.operations
+        if not expected:
+            assert verdict.culprit in verdict.evidence
+
+    agree()
 
 
-@settings(max_examples=150 * SCALE, deadline=None)
-@given(history=histories(MODELS["queue"], unique=True))
-def test_auto_agrees_with_brute_force(history):
-    verdict = linearize(history, MODELS["queue"])
-    assert verdict.linearizable is brute_force(history, MODELS["queue"]).linearizable
+@examples(30 * SCALE, 150 * SCALE)
+def test_auto_agrees_with_brute_force(examples):
+
+    @settings(max_examples=examples, deadline=None)
+    @given(history=histories(MODELS["queue"], unique=True))
+    def agree(history):
+        verdict = linearize(history, MODELS["queue"])
+        assert verdict.linearizable is brute_force(history, MODELS["queue"]).linearizable
+
+    agree()

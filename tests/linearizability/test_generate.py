@@ -10,6 +10,8 @@ from ipccheck.linearizability import COUNTER, DICT, QUEUE, Call, Scenario, scena
 from ipccheck.linearizability.generate import build, scenarios
 from ipccheck.linearizability.scenario import parse_call
 
+from ..depth import examples
+
 QUEUE_SETS = [("put", "get"), ("put", "get", "get_nowait"), ("put", "get", "empty"),
               ("put", "get_nowait", "qsize")]
 
@@ -25,27 +27,37 @@ def sure_of_an_item(plan: Scenario) -> bool:
     return names.count("get") == 0 or names.count("get") <= sure - names.count("get_nowait")
 
 
-@settings(max_examples=200, deadline=None)
-@given(data=st.data(), operations=st.sampled_from(QUEUE_SETS))
-def test_queue_scenarios_are_safe_to_run(data, operations):
-    plan = data.draw(scenarios(QUEUE, operations, max_procs=3, max_calls=4))
-    calls = plan.calls()
-    assert {c.name for c in calls} <= set(operations)
-    assert all(c.name != "get" for c in plan.setup)  # the parent alone must never wait
-    values = [c.args[0] for c in calls if c.name == "put"]
-    assert values == list(range(1, len(values) + 1))  # unique, numbered in order
-    assert sure_of_an_item(plan)
-    assert 1 <= len(plan.parallel) <= 3 and all(1 <= len(p) <= 4 for p in plan.parallel)
+@examples(40, 200)
+def test_queue_scenarios_are_safe_to_run(examples):
+
+    @settings(max_examples=examples, deadline=None)
+    @given(data=st.data(), operations=st.sampled_from(QUEUE_SETS))
+    def safe(data, operations):
+        plan = data.draw(scenarios(QUEUE, operations, max_procs=3, max_calls=4))
+        calls = plan.calls()
+        assert {c.name for c in calls} <= set(operations)
+        assert all(c.name != "get" for c in plan.setup)  # the parent alone must never wait
+        values = [c.args[0] for c in calls if c.name == "put"]
+        assert values == list(range(1, len(values) + 1))  # unique, numbered in order
+        assert sure_of_an_item(plan)
+        assert 1 <= len(plan.parallel) <= 3 and all(1 <= len(p) <= 4 for p in plan.parallel)
+
+    safe()
 
 
-@settings(max_examples=50, deadline=None)
-@given(data=st.data())
-def test_counter_and_dict_scenarios_have_arguments_of_the_right_shape(data):
-    counter = data.draw(scenarios(COUNTER, COUNTER.operations, max_procs=2, max_calls=3))
-    assert all(len(c.args) == (c.name == "fetch_add") for c in counter.calls())
-    table = data.draw(scenarios(DICT, DICT.operations, max_procs=2, max_calls=3))
-    shapes = {"get": 1, "set": 2, "cas": 3}
-    assert all(len(c.args) == shapes[c.name] and c.args[0] in "ab" for c in table.calls())
+@examples(10, 50)
+def test_counter_and_dict_scenarios_have_arguments_of_the_right_shape(examples):
+
+    @settings(max_examples=examples, deadline=None)
+    @given(data=st.data())
+    def shaped(data):
+        counter = data.draw(scenarios(COUNTER, COUNTER.operations, max_procs=2, max_calls=3))
+        assert all(len(c.args) == (c.name == "fetch_add") for c in counter.calls())
+        table = data.draw(scenarios(DICT, DICT.operations, max_procs=2, max_calls=3))
+        shapes = {"get": 1, "set": 2, "cas": 3}
+        assert all(len(c.args) == shapes[c.name] and c.args[0] in "ab" for c in table.calls())
+
+    shaped()
 
 
 def test_a_get_that_could_wait_for_ever_is_replaced():

@@ -24,7 +24,16 @@ from typing import Any
 from ..default_context import left_unchosen
 from ..processes import ProcessGroup, Role
 from .descriptors import describe_fd, fd_target, new_fds, open_fds
-from .entries import NAMED_SEMAPHORE_PREFIX, SHM_DIR, Evidence, held_paths, listing, scalars_in, shm_exists
+from .entries import (
+    NAMED_SEMAPHORE_PREFIX,
+    SHM_DIR,
+    Evidence,
+    Listing,
+    held_paths,
+    listing,
+    scalars_in,
+    shm_exists,
+)
 from .ipc import MQUEUE_DIR, new_mqueues, new_sysv, sysv_entries
 from .live import child_pids, new_children, new_threads, threads_now
 
@@ -136,8 +145,13 @@ class Watch:
         ``shm_names`` and ``paths`` are what the watched code reported making: each is left if
         it still exists. Call it once the run's own processes were stopped.
         """
-        if self.maybe_left():
+        shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
+        if shm_now - self.shm or temp_now - self.temp:
+            # Reading /proc/self/maps costs milliseconds a watch; only a new entry needs it.
+            self.evidence.saw(held_paths())
+        if self.maybe_left(shm_now, temp_now):
             gc.collect()  # an unreferenced Connection or TemporaryDirectory goes on collection
+            shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
         opened = new_fds(self.fds, open_fds())
         threads = new_threads(self.threads)
         strays = new_children(self.children, self.own_pids)
@@ -146,13 +160,12 @@ class Watch:
         shared = set().union(*(held_paths(pid) for pid in child_pids() - self.children))
         fds = [fd for fd in opened if fd_target(fd) not in shared]
         self.evidence.saw(shared)
-        self.evidence.saw(held_paths())
         in_run = sorted(os.path.join(self.directory, name) for name in os.listdir(self.directory))
         self.remove_directory()
         segments = {name.lstrip("/") for name in shm_names if shm_exists(name)}
-        segments.update(self.evidence.segments(self.shm, listing(SHM_DIR)))
+        segments.update(self.evidence.segments(self.shm, shm_now))
         left_paths = {path for path in paths if os.path.lexists(path)} | set(in_run)
-        left_paths.update(self.evidence.paths(self.temp_root, self.temp, listing(self.temp_root)))
+        left_paths.update(self.evidence.paths(self.temp_root, self.temp, temp_now))
         return Leftovers(
             processes=tuple(unreaped) + tuple(strays.values()),
             threads=threads,
@@ -165,18 +178,24 @@ class Watch:
             ),
         )
 
-    def maybe_left(self) -> bool:
-        """Is anything new open or listed? If not, collecting garbage first cannot matter.
+    def maybe_left(self, shm_now: Listing, temp_now: Listing) -> bool:
+        """Could collecting garbage close or remove something the run would be blamed for?
 
-        Collecting is the slow part of a watch (~0.1 s in a test process), so it is done only
-        when there is something it might close or remove.
+        Collecting is the slow part of a watch (0.1-0.4 s in a test process), so it is done only
+        then: a new descriptor, something in the run's own directory, or a new entry in /dev/shm
+        or the temp root that the evidence ties to the run. Entries other processes make (a
+        parallel test run's) are no reason: collecting here cannot remove them.
         """
-        own = os.path.basename(self.directory)
-        new_temp = [name for name, _ in listing(self.temp_root) - self.temp if name != own]
         return bool(
-            new_fds(self.fds, open_fds()) or os.listdir(self.directory) or listing(SHM_DIR) - self.shm
-            or new_temp
+            new_fds(self.fds, open_fds()) or os.listdir(self.directory)
+            or self.evidence.segments(self.shm, shm_now)
+            or self.evidence.paths(self.temp_root, self.temp, temp_now)
         )
+
+    def temp_listing(self) -> Listing:
+        """The temp root's entries now, but for the run's own directory (reported on its own)."""
+        own = os.path.basename(self.directory)
+        return frozenset(entry for entry in listing(self.temp_root) if entry[0] != own)
 
     def remove_directory(self) -> None:
         """Remove the run's own temporary directory and whatever its children left in it."""
