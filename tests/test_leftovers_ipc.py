@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+from ipccheck.leftovers import ipc
 from ipccheck.leftovers.entries import Evidence, scalars_in
-from ipccheck.leftovers.ipc import SysvEntry, new_mqueues, new_sysv, sysv_entries
+from ipccheck.leftovers.ipc import SysvEntry, new_mqueues, new_sysv, parse_sysv, sysv_entries
 
 
 class Holder:
@@ -48,3 +51,60 @@ def test_a_new_sysv_object_tied_by_key_id_or_creator_is_the_run_s():
 
 def test_the_listing_reads_this_user_s_objects():
     assert all(isinstance(entry, SysvEntry) for entry in sysv_entries())  # readable here or empty
+
+
+SHM_LISTING = """\
+       key      shmid perms                  size  cpid  lpid nattch   uid   gid
+     4660          7   600                  4096  4242  4242      1  1000  1000
+        0          8   600                  4096  4243  4243      1  1001  1001
+     bad!          9   600                  4096  4244  4244      1  1000  1000
+"""
+SEM_LISTING = """\
+       key      semid perms      nsems   uid   gid  cuid  cgid
+        0      98304   600          1  1000  1000  1000  1000
+"""
+MSG_LISTING = """\
+       key      msqid perms      cbytes       qnum lspid lrpid   uid
+       17          3   600           0          0     0     0
+"""
+
+
+def test_a_sysv_listing_is_read_by_its_header_for_one_user():
+    assert parse_sysv("shm", SHM_LISTING, 1000) == {SysvEntry("shm", 4660, 7, 4242)}
+    assert parse_sysv("shm", SHM_LISTING, 1001) == {SysvEntry("shm", 0, 8, 4243)}
+    assert parse_sysv("sem", SEM_LISTING, 1000) == {SysvEntry("sem", 0, 98304, None)}
+    assert parse_sysv("sem", SEM_LISTING, 1001) == set()
+    assert parse_sysv("msg", MSG_LISTING, 1000) == set()  # a row missing its uid is skipped
+    assert parse_sysv("msg", "key msqid uid\n", 1000) == set()
+
+
+def test_every_listing_readable_is_read_and_a_missing_or_empty_one_skipped(monkeypatch, tmp_path):
+    (tmp_path / "shm").write_text(SHM_LISTING.replace("1000", str(os.getuid())))
+    (tmp_path / "sem").write_text("")
+    monkeypatch.setattr(ipc, "SYSV_DIR", str(tmp_path))
+    assert sysv_entries() == {SysvEntry("shm", 4660, 7, 4242)}
+    (tmp_path / "msg").write_text(SEM_LISTING.replace("semid", "msqid").replace("1000", str(os.getuid())))
+    assert sysv_entries() == {SysvEntry("shm", 4660, 7, 4242), SysvEntry("msg", 0, 98304, None)}
+    (tmp_path / "sem").write_bytes(b"\xff\n")
+    assert len(sysv_entries()) == 2  # not ASCII: skipped
+
+
+def test_a_message_queue_this_process_holds_is_the_run_s_by_its_path():
+    evidence = Evidence({"/dev/mqueue/held", "/tmp/x", "a/b"})
+    after = frozenset({("held", 1), ("x", 2), ("b", 3), ("tmp", 4)})
+    assert new_mqueues(evidence, frozenset(), after) == ["POSIX message queue not unlinked: /held"]
+
+
+def test_a_sysv_object_is_named_in_words_with_its_id_and_key():
+    queue, segment = SysvEntry("msg", 0x1234, 5, None), SysvEntry("shm", 0, 7, 1)
+    assert str(queue) == "System V message queue not removed: id 5, key 0x00001234"
+    assert str(segment) == "System V shared-memory segment not removed: id 7, key 0x00000000"
+
+
+def test_sysv_objects_are_sorted_by_kind_then_id():
+    evidence = Evidence(numbers={1, 2, 3})
+    after = frozenset({SysvEntry("sem", 9, 2, None), SysvEntry("sem", 9, 1, None),
+                       SysvEntry("msg", 9, 3, None)})
+    assert [line.split(": id ")[1][:1] for line in new_sysv(evidence, frozenset(), after, ())] == [
+        "3", "1", "2"]
+    assert new_sysv(Evidence(), frozenset(), frozenset({SysvEntry("shm", 0, 4, None)}), {None}) == []

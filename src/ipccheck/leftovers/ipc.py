@@ -46,25 +46,31 @@ class SysvEntry:
 
 def sysv_entries() -> frozenset[SysvEntry]:
     """This user's System V IPC objects now; empty where ``/proc/sysvipc`` cannot be read."""
-    entries = set()
-    uid = os.getuid()
-    for kind, (id_column, _) in SYSV_KINDS.items():
+    entries: set[SysvEntry] = set()
+    for kind in SYSV_KINDS:
         try:
             with open(os.path.join(SYSV_DIR, kind), encoding="ascii") as listing:
-                header, *rows = listing.read().splitlines()
+                entries.update(parse_sysv(kind, listing.read(), os.getuid()))
         except (OSError, ValueError):
             continue
-        columns = header.split()
-        for row in rows:
-            fields = dict(zip(columns, row.split(), strict=False))
-            try:
-                if int(fields["uid"]) != uid:
-                    continue
-                creator = int(fields["cpid"]) if "cpid" in fields else None
-                entries.add(SysvEntry(kind, int(fields["key"]), int(fields[id_column]), creator))
-            except (KeyError, ValueError):
-                continue
     return frozenset(entries)
+
+
+def parse_sysv(kind: str, text: str, uid: int) -> set[SysvEntry]:
+    """The objects of user ``uid`` in one ``/proc/sysvipc/<kind>`` listing (a header, then rows)."""
+    header, *rows = text.splitlines()
+    columns = header.split()
+    entries = set()
+    for row in rows:
+        fields = dict(zip(columns, row.split(), strict=False))
+        try:
+            if int(fields["uid"]) != uid:
+                continue
+            creator = int(fields["cpid"]) if "cpid" in fields else None
+            entries.add(SysvEntry(kind, int(fields["key"]), int(fields[SYSV_KINDS[kind][0]]), creator))
+        except (KeyError, ValueError):
+            continue
+    return entries
 
 
 def new_mqueues(evidence: Evidence, before: Listing, after: Listing) -> list[str]:
