@@ -8,6 +8,7 @@ milliseconds.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 from typing import Any
@@ -139,10 +140,11 @@ def test_every_field_of_the_outcome_comes_from_the_method_the_watch_or_the_clock
 
 def test_the_method_gets_the_workload_the_context_its_group_and_the_workload_s_deadline(watched):
     method = Scripted()
-    outcome = runner.run(WORKLOAD, method)
+    spawning = dataclasses.replace(WORKLOAD, start_method="spawn")
+    outcome = runner.run(spawning, method)
     [(workload, ctx, group, deadline, observation)] = method.calls
-    assert workload is WORKLOAD
-    assert ctx.get_start_method() == "fork"
+    assert workload is spawning
+    assert ctx.get_start_method() == "spawn"  # not the platform's default
     assert watched[0].ctx is ctx and isinstance(group, KnownGroup)
     assert deadline.seconds == 7.0
     assert isinstance(observation, Observation)
@@ -222,9 +224,9 @@ def test_a_channel_method_s_deaths_say_how_much_of_its_work_arrived(watched):
     assert (0, END) not in outcome.received
 
 
-@pytest.mark.parametrize("workload", [None, "queue", {"method": "queue"}])
-def test_anything_but_a_workload_is_refused(workload):
-    with pytest.raises(TypeError, match=r"^run\(\) needs a Workload, got "):
+@pytest.mark.parametrize(("workload", "named"), [(None, "NoneType"), ("queue", "str"), ({}, "dict")])
+def test_anything_but_a_workload_is_refused(workload, named):
+    with pytest.raises(TypeError, match=rf"^run\(\) needs a Workload, got {named}$"):
         runner.run(workload)  # type: ignore[arg-type]  # the wrong type is the point
 
 
@@ -233,7 +235,11 @@ class NoExecute:
     execute = None
 
 
-@pytest.mark.parametrize("method", [object(), NoExecute(), Scripted(family="other")])
+class NoExecuteAtAll:
+    FAMILY = CHANNEL
+
+
+@pytest.mark.parametrize("method", [object(), NoExecute(), NoExecuteAtAll(), Scripted(family="other")])
 def test_a_method_without_a_known_family_and_execute_is_refused(method):
     with pytest.raises(TypeError, match=r"^run\(\) needs a method with FAMILY and execute\(\), got "):
         runner.run(WORKLOAD, method)
@@ -266,19 +272,28 @@ class FakeGroup:
         pass
 
 
+class Foreign:
+    """Another library's context, as far as the runner can tell."""
+
+    def get_start_method(self) -> str:
+        return "fork"
+
+
 @pytest.fixture
 def library(monkeypatch):
-    """Every context counts as another library's; warm-ups start in a FakeGroup."""
+    """A ``Foreign`` context counts as another library's; warm-ups start in a FakeGroup."""
     FakeGroup.made = []
     FakeGroup.join_raises = False
-    monkeypatch.setattr(runner, "library_of", lambda ctx: multiprocessing)
+    monkeypatch.setattr(
+        runner, "library_of", lambda ctx: multiprocessing if isinstance(ctx, Foreign) else None
+    )
     monkeypatch.setattr(runner, "ProcessGroup", FakeGroup)
     monkeypatch.setattr(runner, "_WARMED", {})
     return FakeGroup
 
 
 def test_another_library_s_context_is_warmed_up_once(library):
-    ctx = object()
+    ctx = Foreign()
     runner._warm_up_library(ctx)  # type: ignore[arg-type]  # any object stands for a context
     runner._warm_up_library(ctx)  # type: ignore[arg-type]
     [group] = library.made
@@ -291,15 +306,21 @@ def test_another_library_s_context_is_warmed_up_once(library):
 
 def test_a_warm_up_past_its_deadline_is_tried_again_next_time(library):
     library.join_raises = True
-    ctx = object()
+    ctx = Foreign()
     runner._warm_up_library(ctx)  # type: ignore[arg-type]  # any object stands for a context
     assert runner._WARMED == {}
     runner._warm_up_library(ctx)  # type: ignore[arg-type]
     assert len(library.made) == 2
 
 
-def test_the_standard_library_s_context_needs_no_warm_up(monkeypatch):
-    FakeGroup.made = []
-    monkeypatch.setattr(runner, "ProcessGroup", FakeGroup)
+def test_the_standard_library_s_context_needs_no_warm_up(library):
     runner._warm_up_library(multiprocessing.get_context("fork"))
-    assert FakeGroup.made == []
+    assert library.made == []
+
+
+def test_a_run_in_another_library_s_context_warms_it_up_first(library, watched):
+    ctx = Foreign()
+    method = Scripted()
+    runner.run(WORKLOAD, method, ctx)  # type: ignore[arg-type]  # any object stands for a context
+    assert [group.ctx for group in library.made] == [ctx]
+    assert method.calls[0][1] is ctx
