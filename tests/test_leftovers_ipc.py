@@ -58,6 +58,7 @@ SHM_LISTING = """\
      4660          7   600                  4096  4242  4242      1  1000  1000
         0          8   600                  4096  4243  4243      1  1001  1001
      bad!          9   600                  4096  4244  4244      1  1000  1000
+       18         10   600                  4096  4245  4245      1  1000  1000
 """
 SEM_LISTING = """\
        key      semid perms      nsems   uid   gid  cuid  cgid
@@ -70,7 +71,9 @@ MSG_LISTING = """\
 
 
 def test_a_sysv_listing_is_read_by_its_header_for_one_user():
-    assert parse_sysv("shm", SHM_LISTING, 1000) == {SysvEntry("shm", 4660, 7, 4242)}
+    assert parse_sysv("shm", SHM_LISTING, 1000) == {
+        SysvEntry("shm", 4660, 7, 4242), SysvEntry("shm", 18, 10, 4245),  # a bad row is skipped
+    }
     assert parse_sysv("shm", SHM_LISTING, 1001) == {SysvEntry("shm", 0, 8, 4243)}
     assert parse_sysv("sem", SEM_LISTING, 1000) == {SysvEntry("sem", 0, 98304, None)}
     assert parse_sysv("sem", SEM_LISTING, 1001) == set()
@@ -82,17 +85,21 @@ def test_every_listing_readable_is_read_and_a_missing_or_empty_one_skipped(monke
     (tmp_path / "shm").write_text(SHM_LISTING.replace("1000", str(os.getuid())))
     (tmp_path / "sem").write_text("")
     monkeypatch.setattr(ipc, "SYSV_DIR", str(tmp_path))
-    assert sysv_entries() == {SysvEntry("shm", 4660, 7, 4242)}
+    segments = {SysvEntry("shm", 4660, 7, 4242), SysvEntry("shm", 18, 10, 4245)}
+    assert sysv_entries() == segments
     (tmp_path / "msg").write_text(SEM_LISTING.replace("semid", "msqid").replace("1000", str(os.getuid())))
-    assert sysv_entries() == {SysvEntry("shm", 4660, 7, 4242), SysvEntry("msg", 0, 98304, None)}
-    (tmp_path / "sem").write_bytes(b"\xff\n")
-    assert len(sysv_entries()) == 2  # not ASCII: skipped
+    assert sysv_entries() == segments | {SysvEntry("msg", 0, 98304, None)}
+    (tmp_path / "sem").write_text(SEM_LISTING.replace("1000", str(os.getuid())) + "é\n", "utf-8")
+    assert len(sysv_entries()) == 3  # not ASCII: the whole listing is skipped
 
 
 def test_a_message_queue_this_process_holds_is_the_run_s_by_its_path():
-    evidence = Evidence({"/dev/mqueue/held", "/tmp/x", "a/b"})
-    after = frozenset({("held", 1), ("x", 2), ("b", 3), ("tmp", 4)})
-    assert new_mqueues(evidence, frozenset(), after) == ["POSIX message queue not unlinked: /held"]
+    evidence = Evidence({"/dev/mqueue/held", "/tmp/x", "a/b", "//jobs", "Xq"})
+    after = frozenset({("held", 1), ("x", 2), ("b", 3), ("tmp", 4), ("jobs", 5), ("q", 6), ("Xq", 7)})
+    assert new_mqueues(evidence, frozenset(), after) == [
+        "POSIX message queue not unlinked: /Xq",
+        "POSIX message queue not unlinked: /held",
+    ]
 
 
 def test_a_sysv_object_is_named_in_words_with_its_id_and_key():

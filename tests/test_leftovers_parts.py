@@ -208,3 +208,84 @@ def test_without_dev_shm_a_segment_exists_if_it_can_be_attached(attaching):
     [attached] = Attached.made
     assert attached.kwargs["name"] == "psm_a" and attached.closed
     assert not entries.shm_exists("missing")
+
+
+def fake_proc(tmp_path: Any) -> str:
+    """A stand-in for ``/proc/PID``, as the "pid" that reaches it from /proc (``../tmp/...``)."""
+    directory = tmp_path / "pid"
+    directory.mkdir()
+    return os.path.relpath(directory, "/proc")
+
+
+def test_new_descriptors_skip_one_that_closed_while_listing(monkeypatch):
+    listed = SimpleNamespace(listdir=lambda directory: ["99999", "0"], fstat=os.fstat)
+    monkeypatch.setattr(descriptors, "os", listed)
+    fds = open_fds()
+    assert fds is not None and {fd for fd, _, _ in fds} == {0}
+
+
+def test_a_heap_without_arenas_or_with_arenas_without_descriptors_excepts_nothing(monkeypatch):
+    stdout = os.fstat(1)
+    after = frozenset({(77, stdout.st_dev, stdout.st_ino)})
+    monkeypatch.setattr(heap.BufferWrapper, "_heap", SimpleNamespace(_arenas=[SimpleNamespace()]))
+    assert new_fds(frozenset(), after) == (77,)  # an arena without fd is not descriptor 1
+    monkeypatch.setattr(heap.BufferWrapper, "_heap", SimpleNamespace())
+    assert new_fds(frozenset(), after) == (77,)
+    monkeypatch.delattr(heap.BufferWrapper, "_heap")
+    assert new_fds(frozenset(), after) == (77,)
+
+
+def test_paths_held_are_read_from_descriptors_and_maps_whatever_they_hold(monkeypatch, tmp_path):
+    pid = fake_proc(tmp_path)
+    fd_dir = tmp_path / "pid" / "fd"
+    fd_dir.mkdir()
+    (fd_dir / "3").write_text("not a link")
+    os.symlink("/held/by-fd", fd_dir / "4")
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda d: ["3", "4"] if d.endswith(pid + "/fd") else real_listdir(d))
+    (tmp_path / "pid" / "maps").write_bytes(
+        b"7f00-7f01 r--p 00000000 fe:00 1  /lib/with space \n"
+        b"7f01-7f02 r--p 00000000 fe:00 2  /libX\n"
+        b"7f02-7f03 rw-s 00000000 00:01 3  /dev/shm/psm_a (deleted)\n"
+        b"7f03-7f04 rw-p 00000000 00:00 0  [heap]\n"
+        b"7f04-7f05 rw-p 00000000 00:00 0\n"
+        b"7f05-7f06 r--p 00000000 fe:00 4  /odd-\xff\n"
+    )
+    assert entries.held_paths(pid) == {
+        "/held/by-fd", "/lib/with space ", "/libX", "/dev/shm/psm_a", "/odd-\ufffd",
+    }
+
+
+def test_a_process_s_children_and_status_are_read_from_its_proc_entry(tmp_path):
+    pid = fake_proc(tmp_path)
+    for task, children in (("1", "12 13\n"), ("2", "")):
+        (tmp_path / "pid" / "task" / task).mkdir(parents=True)
+        (tmp_path / "pid" / "task" / task / "children").write_text(children)
+    assert live._proc_children(pid) == {12, 13}  # type: ignore[arg-type]  # a path, as a pid
+    (tmp_path / "pid" / "task" / "3").mkdir()
+    assert live._proc_children(pid) is None  # type: ignore[arg-type]  # no children file: no guess
+    (tmp_path / "pid" / "status").write_bytes(b"Name:\tsl\xffeep\nState:\tZ (zombie)\n")
+    assert live._proc_field(pid, "Name") == "sl\ufffdeep"  # type: ignore[arg-type]
+    assert live._proc_field(pid, "State") == "Z (zombie)"  # type: ignore[arg-type]
+
+
+def test_a_name_is_the_part_of_a_path_directly_in_the_directory():
+    assert entries._shm_name("/dev/shm/a/b/c") == "a"
+    assert entries._top_entry("/tmp/a/b", ["/tmp/"]) == "a"
+    assert entries._top_entry("/dataX/a", ["/dataX"]) == "a"
+
+
+def test_none_among_the_values_handed_hides_nothing():
+    assert entries.strings_in(["a", None]) == {"a"}
+
+
+def test_on_linux_a_segment_is_looked_for_in_dev_shm_not_attached(attaching):
+    attaching("linux", (3, 13))
+    assert not entries.shm_exists("/ipccheck-not-in-dev-shm")
+    assert Attached.made == []
+
+
+def test_a_leading_x_is_part_of_a_segment_s_name(attaching):
+    attaching("darwin", (3, 13))
+    assert entries.shm_exists("/Xpsm")
+    assert Attached.made[0].kwargs["name"] == "Xpsm"

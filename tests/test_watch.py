@@ -29,6 +29,11 @@ def root(monkeypatch, tmp_path):
     return tmp_path
 
 
+def test_a_run_s_directory_is_named_for_ipccheck(root):
+    with Watch() as watch:
+        assert os.path.basename(watch.directory).startswith("ipccheck-run-")
+
+
 def test_a_watch_of_nothing_reports_nothing_and_removes_its_directory(root):
     with Watch(prefix="mine-") as watch:
         assert os.path.dirname(watch.directory) == str(root)
@@ -165,10 +170,11 @@ def test_a_new_message_queue_named_to_a_child_is_reported(root, monkeypatch):
     queues = root / "mqueue"
     queues.mkdir()
     monkeypatch.setattr(watch_module, "MQUEUE_DIR", str(queues))
+    (queues / "old").write_text("")
     with Watch() as watch:
         (queues / "jobs").write_text("")
         (queues / "theirs").write_text("")
-        watch.saw_start(("/jobs",))
+        watch.saw_start(("/jobs", "/old"))
         left = watch.finish()
     assert left.ipc == ("POSIX message queue not unlinked: /jobs",)
 
@@ -230,6 +236,7 @@ def test_a_watched_group_hands_each_child_the_run_s_directory_and_notes_it(root,
     with Watch() as watch, open(root / "open", "w", encoding="ascii"):
         group = watch.group(multiprocessing.get_context("fork"))
         assert isinstance(group, WatchedGroup) and group.watch is watch
+        assert group.ctx.get_start_method() == "fork"
         group.start(print, iter(["/psm_y", 17]), role=Role("producer", 1))
     [(called_group, target, args, role)] = calls
     assert called_group is group
@@ -253,6 +260,7 @@ def test_a_child_s_temp_directory_is_the_run_s(monkeypatch, tmp_path):
 
     watch_module.in_directory(str(tmp_path), target, (1, "a"))
     assert seen == [(str(tmp_path), str(tmp_path), (1, "a"))]
+    assert tempfile.tempdir == str(tmp_path)  # set, not left to be found again in TMPDIR
 
 
 class Recorder:
@@ -270,3 +278,46 @@ def test_a_warm_up_starts_the_tracker_and_a_forkserver_only_for_forkserver(monke
     monkeypatch.setattr(forkserver, "ensure_running", server)
     warm_up(multiprocessing.get_context(method))
     assert (tracker.calls, server.calls) == (1, servers)
+
+
+def test_a_segment_named_to_a_child_is_found_by_the_first_look_without_collecting(root):
+    """Closed, not unlinked, named to a child: only the listing taken first can show it."""
+    old = shared_memory.SharedMemory(create=True, size=8)
+    old.close()
+    try:
+        with Watch() as watch:
+            segment = shared_memory.SharedMemory(create=True, size=8)
+            segment.close()
+            try:
+                watch.saw_start((segment.name, old.name))
+                left = watch.finish()
+            finally:
+                segment.unlink()
+    finally:
+        old.unlink()
+    assert left.segments == (segment.name.lstrip("/"),)  # the one there before is not the run's
+
+
+def test_a_reported_segment_keeps_its_whole_name(root):
+    segment = shared_memory.SharedMemory(name=f"Xipccheck-{os.getpid()}", create=True, size=8)
+    segment.close()
+    try:
+        with Watch() as watch:
+            left = watch.finish(shm_names=["/" + segment.name.lstrip("/")])
+    finally:
+        segment.unlink()
+    assert left.segments == (f"Xipccheck-{os.getpid()}",)
+
+
+def test_a_descriptor_shared_with_a_process_left_running_is_that_process_s(root, monkeypatch):
+    """What a stray holds is reported with it: here the stray is stood in for by this process."""
+    pids = iter([frozenset(), frozenset({os.getpid()})])
+    monkeypatch.setattr(watch_module, "child_pids", lambda: next(pids))
+    with Watch() as watch:
+        fd = os.open(os.devnull, os.O_RDONLY)
+        try:
+            left = watch.finish()
+        finally:
+            os.close(fd)
+    assert left.fds == ()
+    assert os.devnull in watch.evidence.strings
