@@ -65,7 +65,7 @@ def test_the_heap_s_arenas_are_not_leaks(monkeypatch, tmp_path):
     fd = os.open(tmp_path / "arena", os.O_CREAT | os.O_RDWR)
     try:
         status = os.fstat(fd)
-        arenas = [SimpleNamespace(fd=fd), SimpleNamespace(fd=-1), SimpleNamespace()]
+        arenas = [SimpleNamespace(fd=-1), SimpleNamespace(), SimpleNamespace(fd=fd)]
         monkeypatch.setattr(heap.BufferWrapper, "_heap", SimpleNamespace(_arenas=arenas), raising=False)
         after = frozenset({(fd, status.st_dev, status.st_ino), (99, status.st_dev, 1)})
         assert new_fds(frozenset(), after) == (99,)
