@@ -16,8 +16,9 @@ For every subcommand, while ``main`` runs it (``watching_signals``):
    143 for SIGTERM, 129 for SIGHUP.
 4. A second signal makes that cleanup skip its polite waits; it never skips the cleanup.
 5. A signal that lands inside one of ``STEPS_TO_FINISH`` (multiprocessing making a named
-   semaphore, a segment, a file in /dev/shm, its temporary directory) waits until that step
-   has returned, then is raised: an interrupt in the middle would leave the name behind.
+   semaphore, a segment or a file in /dev/shm) waits until that step has returned, then is
+   raised: an interrupt in the middle would leave the name behind. The job's temporary
+   directories are made the same way (``own_temp_dir``).
 
 Library code installs no handler: only ``main`` calls ``watching_signals``, and puts back what
 was there before when it returns (so ``main`` can be called from a test, too).
@@ -43,7 +44,7 @@ from ..processes import end_processes
 
 SIGNAL_EXIT_BASE = 128  # a command stopped by signal N exits 128 + N, as the shell reports it
 
-# Steps of CPython's multiprocessing (the same in 3.10-3.13) that create a named resource and
+# Steps of CPython's multiprocessing (the same in 3.10-3.13) that create a name in /dev/shm and
 # arrange for its removal only a few Python steps later. An interrupt raised in between leaves
 # the name for good (nothing ties it to the run any more), so a stop signal that lands inside
 # one of them lets it finish first. Each maps to what an interrupt there would leave.
@@ -54,8 +55,6 @@ STEPS_TO_FINISH: dict[CodeType, str] = {
     shared_memory.SharedMemory.__init__.__code__: "a shared memory segment, /dev/shm/psm_*",
     # mkstemp() in /dev/shm, then os.unlink()
     heap.Arena.__init__.__code__: "the file behind a Value or an Array, /dev/shm/pym-*",
-    # mkdtemp(), then a finalizer that removes it at exit
-    util.get_temp_dir.__code__: "multiprocessing's temporary directory, pymp-*",
 }
 
 
@@ -149,13 +148,18 @@ def own_temp_dir() -> Iterator[str]:
     when it is killed (a manager's ``pymp-*`` directory, a benchmark's file) is removed with
     it. The command's own ``pymp-*`` directory is made first, where it was going to be:
     multiprocessing removes that one itself at exit.
+
+    Each directory is made with stop signals held back until its removal is arranged: an
+    interrupt between ``mkdtemp`` and the line that records it would leave it for good.
     """
     saved_tempdir, saved_variable = tempfile.tempdir, os.environ.get("TMPDIR")
-    util.get_temp_dir()
-    root = tempfile.mkdtemp(prefix="ipccheck-")
-    tempfile.tempdir = root
-    os.environ["TMPDIR"] = root
+    root = ""
     try:
+        with interrupts.sigint_deferred():
+            util.get_temp_dir()  # registers its own removal before it returns
+            root = tempfile.mkdtemp(prefix="ipccheck-")
+        tempfile.tempdir = root
+        os.environ["TMPDIR"] = root
         yield root
     finally:
         tempfile.tempdir = saved_tempdir
@@ -163,7 +167,8 @@ def own_temp_dir() -> Iterator[str]:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = saved_variable
-        shutil.rmtree(root, ignore_errors=True)
+        if root:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def stop_everything() -> int:
