@@ -1,12 +1,13 @@
 """A stop signal inside a step that makes a named resource waits for the step; nothing is left.
 
 Under spawn and forkserver, multiprocessing makes a lock's named semaphore in C and registers
-the name for removal a few Python steps later; a segment, the file behind a ``Value`` and its
-``pymp-*`` directory likewise (``stopping.STEPS_TO_FINISH``). An interrupt raised in between
-left the name for good. Random signals hit that window rarely, so these tests make the step
-send its own SIGINT at the worst moment, deterministically: the real call creates the
-resource, records its name, raises SIGINT, and only then returns to the step. The real
-command must still exit 130 with its one line, and that exact name must be gone.
+the name for removal a few Python steps later; a segment and the file behind a ``Value``
+likewise (``stopping.STEPS_TO_FINISH``), and so do the job's temporary directories
+(``stopping.own_temp_dir``). An interrupt raised in between left the name for good. Random
+signals hit that window rarely, so these tests make the step send its own SIGINT at the worst
+moment, deterministically: the real call creates the resource, records its name, raises
+SIGINT, and only then returns to the step. The real command must still exit 130 with its one
+line, and that exact name must be gone.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ DRIVER = textwrap.dedent(
     elif STEP == "arena":  # heap.Arena.__init__, the file behind a Value
         then_signal(tempfile, "mkstemp", lambda *_, **kw: str(kw.get("prefix")).startswith("pym-"),
                     lambda made, *args: made[1])
-    elif STEP == "temp-dir":  # util.get_temp_dir, multiprocessing's own directory
-        then_signal(tempfile, "mkdtemp", lambda *_, **kw: kw.get("prefix") == "pymp-",
+    elif STEP in ("pymp-dir", "job-dir"):  # the command's directories (stopping.own_temp_dir)
+        prefix = {"pymp-dir": "pymp-", "job-dir": "ipccheck-"}[STEP]
+        then_signal(tempfile, "mkdtemp", lambda *_, **kw: kw.get("prefix") == prefix,
                     lambda made, *args: made)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     sys.argv = ["ipccheck", *sys.argv[3:]]
@@ -78,7 +80,8 @@ STEPS = {
     "semaphore": ["run", "queue", *QUICK],
     "segment": ["run", "shared-memory", *QUICK],
     "arena": ["run", "value", *QUICK],
-    "temp-dir": ["run", "pipe", *QUICK],
+    "pymp-dir": ["run", "pipe", *QUICK],
+    "job-dir": ["run", "pipe", *QUICK],
 }
 
 
