@@ -13,10 +13,12 @@ command (its handlers not yet installed), ends the process by the signal's defau
 counts as interrupted (the shell sees 128 + N; nothing was started or printed) and is also
 shown on its own, as "in start-up".
 
-Around each run /dev/shm is listed too: any name that is new after the run (and after its
-helpers, the resource tracker included, are gone) is debris, whether or not a process of the
-run was seen to map it; a named semaphore (``sem.*``) is counted on its own. A listing cannot
-tell whose a name is, so run the sweep alone (``flock /tmp/ipccheck-heavy.lock ...``).
+Around each run /dev/shm is listed too: a name that is new after the run (and after its
+helpers, the resource tracker included, are gone) and that no process holds is debris, whether
+or not a process of the run was seen to map it; a named semaphore (``sem.*``) is counted on its
+own. A listing cannot tell whose a name is: a neighbour's live semaphore or segment is held
+(mapped) by its owner, so it is not blamed, but a neighbour's own leak would be. Run the sweep
+alone (``flock /tmp/ipccheck-heavy.lock ...``, with no other test run on the machine).
 
 Usage: python tools/signal_sweep.py [--tries N] [--seed S] [--only run,check] [--max-window S]
        [--command "race --trials 50 --start-method spawn" ...] [--signals SIGINT,SIGTERM]
@@ -41,7 +43,12 @@ from dataclasses import dataclass
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ipccheck.leftovers.entries import NAMED_SEMAPHORE_PREFIX, SHM_DIR, listing  # noqa: E402
+from ipccheck.leftovers.entries import (  # noqa: E402 - after the path
+    NAMED_SEMAPHORE_PREFIX,
+    SHM_DIR,
+    Listing,
+    listing,
+)
 from tests.signalling import STOP_SECONDS, Stopped, after, stop  # noqa: E402 - after the path
 
 # What each subcommand runs; each list alternates run by run (check: a failure to shrink, and
@@ -60,6 +67,9 @@ COMMANDS: dict[str, list[list[str]]] = {
 }
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 TARGETS = ("command", "group")
+# A new name held by no process is looked at again this much later: a neighbour's may be on its
+# way out (its owner exited, its resource tracker is unlinking it).
+SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -75,10 +85,42 @@ class Try:
 
 
 def signalled(argv: list[str], signum: int, moment: float, target: str) -> Try:
-    """``stop`` with /dev/shm listed before and after: what is new after the run is debris."""
+    """``stop`` with /dev/shm listed before and after: see ``left_in_shm``."""
     before = listing(SHM_DIR)
     result = stop(argv, signum, after(moment), target=target)
-    return Try(result, sorted(name for name, _inode in listing(SHM_DIR) - before))
+    return Try(result, left_in_shm(before))
+
+
+def left_in_shm(before: Listing) -> list[str]:
+    """Names new in /dev/shm since ``before`` that are still there and held by no process."""
+    if not listing(SHM_DIR) - before:
+        return []
+    time.sleep(SETTLE_SECONDS)
+    held = held_in_shm()
+    return sorted(name for name, inode in listing(SHM_DIR) - before if inode not in held)
+
+
+def held_in_shm() -> set[int]:
+    """Inodes of the /dev/shm files some process has mapped or open now.
+
+    By inode, not by name: glibc makes a named semaphore under a temporary name, maps it and
+    only then links it to its real name, so /proc shows the mapping as ``sem.XXXXXX (deleted)``.
+    """
+    inodes: set[int] = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/maps") as maps:
+                for line in maps:
+                    parts = line.split(maxsplit=5)
+                    if len(parts) == 6 and parts[5].startswith(SHM_DIR + "/"):
+                        inodes.add(int(parts[4]))
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                path = f"/proc/{pid}/fd/{fd}"
+                if os.readlink(path).startswith(SHM_DIR + "/"):
+                    inodes.add(os.stat(path).st_ino)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return inodes
 
 
 def window_of(argv: list[str], cap: float) -> float:
