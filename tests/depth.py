@@ -13,7 +13,9 @@ Two rules put a test in the deep tier:
 
 - a test parametrized over ``start_method`` keeps, in the default run, the cheapest start
   method of its own sweep (fork, then forkserver, then spawn) for each of its other
-  parameters; the other start methods are deep;
+  parameters; the other start methods are deep. Methods named ``..._under_fork``,
+  ``..._under_spawn``, ``..._under_forkserver`` (what ipccheck's base classes give a
+  subclass) are such a sweep too;
 - ``@pytest.mark.deep`` (on the test, or ``marks=pytest.mark.deep`` on one parameter) makes it
   deep whatever it is parametrized by.
 
@@ -23,6 +25,7 @@ start method, not as a sweep, and stays in the default run.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -41,8 +44,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="default: the trimmed run; deep: only the sweeps it trims; all: both")
 
 
+# The base classes users subclass (conformance.testing, linearizability.testing) give one
+# method per start method, ``test_..._under_spawn``: a sweep too.
+UNDER = re.compile(r"^(?P<test>.+)_under_(?P<start_method>fork|spawn|forkserver)$")
+
+
 def _params(item: pytest.Item) -> dict[str, object]:
-    return dict(getattr(getattr(item, "callspec", None), "params", {}))
+    params = dict(getattr(getattr(item, "callspec", None), "params", {}))
+    under = UNDER.match(item.name)
+    if under and SWEPT not in params:
+        params[SWEPT] = under["start_method"]
+    return params
 
 
 def _sweep_key(item: pytest.Item) -> tuple[str, str] | None:
@@ -51,7 +63,9 @@ def _sweep_key(item: pytest.Item) -> tuple[str, str] | None:
     if params.get(SWEPT) not in START_METHODS:
         return None
     others = sorted((name, repr(value)) for name, value in params.items() if name != SWEPT)
-    return item.nodeid.split("[", 1)[0], repr(others)
+    test = item.nodeid.split("[", 1)[0]
+    under = UNDER.match(test)
+    return (under["test"] if under else test), repr(others)
 
 
 def default_run(items: list[pytest.Item]) -> list[bool]:

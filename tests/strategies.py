@@ -29,7 +29,6 @@ MAX_BASE = 5000 if THOROUGH else 300
 procs = st.integers(min_value=1, max_value=MAX_PROCS)
 bases = st.integers(min_value=0, max_value=MAX_BASE)
 modes = st.sampled_from(MODES)
-start_methods = st.sampled_from(selected_start_methods())
 
 
 # --- schedule explorer ------------------------------------------------------------------------

@@ -26,6 +26,13 @@ def test_sizes(start_method, size):
 @pytest.mark.parametrize("start_method", ["spawn", pytest.param("fork", marks=pytest.mark.deep)])
 def test_one_cell_marked(start_method):
     pass
+
+class TestLikeABaseClass:
+    def test_it_under_spawn(self):
+        pass
+
+    def test_it_under_forkserver(self):
+        pass
 """
 
 
@@ -47,6 +54,7 @@ def test_default_and_deep_split_the_suite(pytester, start_methods):
         "test_plain", f"test_start_methods[{cheapest}]",
         "test_sizes[forkserver-1]", "test_sizes[forkserver-2]",  # the cheapest of that sweep's own
         "test_one_cell_marked[spawn]",
+        "TestLikeABaseClass::test_it_under_forkserver",
     }
     assert default | deep == everything and not default & deep
     assert "test_whole_sweep" in deep

@@ -8,6 +8,7 @@ process's new entries left alone.
 
 from __future__ import annotations
 
+import mmap
 import os
 import subprocess
 import sys
@@ -104,6 +105,18 @@ def test_a_listing_holds_names_and_inodes_and_is_empty_for_a_missing_directory(t
     (tmp_path / "f").write_text("x")
     assert listing(str(tmp_path)) == {("f", (tmp_path / "f").stat().st_ino)}
     assert listing(str(tmp_path / "missing")) == frozenset()
+
+
+@needs_proc
+def test_a_mapped_file_is_seen_only_within_the_directories_asked_about(tmp_path):
+    """``mapped_within`` skips the mapped files elsewhere (a process's libraries), unparsed."""
+    path = tmp_path / "mapped"
+    path.write_bytes(b"x" * 4096)
+    with open(path, "r+b") as file, mmap.mmap(file.fileno(), 4096):
+        assert str(path) in held_paths(mapped_within=[str(tmp_path)])
+        libraries = {p for p in held_paths() if ".so" in p}
+        assert libraries  # the interpreter's own, mapped
+        assert not libraries & held_paths(mapped_within=[str(tmp_path)])
 
 
 @needs_proc

@@ -93,7 +93,9 @@ def test_a_start_method_the_platform_lacks_is_skipped_saying_so(project):
     assert sum(line.endswith(unavailable) for line in result.stdout.lines) == 2
 
 
-@pytest.mark.parametrize("choice", ["forc", "Fork", ",", "fork,threads"])
+@pytest.mark.parametrize("choice", [
+    "forc", *(pytest.param(choice, marks=pytest.mark.deep) for choice in ("Fork", ",", "fork,threads")),
+])
 def test_a_typo_in_the_start_methods_is_one_line(project, choice):
     project.makepyfile(START_METHOD_TESTS)
     result = inner(project, f"--start-method={choice}")

@@ -37,7 +37,7 @@ STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
 )
 # How long a manager's server gets to exit after being asked, then after SIGTERM.
 MANAGER_GRACE = 1.0
-# A swallowed interrupt is raised again this much later, once the code that swallowed it is done.
+# A swallowed or waiting interrupt is raised this much later, once the code in the way is done.
 AGAIN_SECONDS = 0.05
 
 
@@ -64,7 +64,8 @@ class _State:
     held: bool = False  # a signal came inside such a block and was not raised yet
     settled: bool = False  # past raising: the verdict is printed, or the command is cleaning up
     verdict_printed: bool = False  # the verdict is out: a signal now comes after the run ended
-    echoes: int = 0  # re-deliveries of a swallowed interrupt still to come (not new signals)
+    echoes: int = 0  # re-deliveries of the first signal sent, not yet handled (not new signals)
+    again: bool = False  # a re-delivery is due (``raise_again``): one at a time is enough
     swapped: bool = False  # outside the command: Ctrl-C's handler is sigint_deferred's for now
 
 
@@ -134,26 +135,33 @@ def note(signum: int) -> bool:
 
 
 def raise_again() -> None:
-    """A raised interrupt was swallowed (the command saw "Exception ignored"): raise it again.
+    """Raise the stop shortly, from where the main thread will be then, not from here.
 
-    It cannot be raised from where the command learns of it (that code swallows too), so a
-    timer hands the main thread the first signal once more, AGAIN_SECONDS later, when the GC
-    callback or finalizer is done; ``note`` does not count it as a second signal.
+    Two cases need it: a raised interrupt was swallowed (the command saw "Exception ignored"
+    from a GC callback or a finalizer), or the signal landed in a step that must finish first
+    (the command's handler knows which). Raising it from where the command learns of it would
+    be swallowed again, or cut the step in half; so a timer hands the main thread the first
+    signal once more, AGAIN_SECONDS later, when that code is done (if it is not, the handler
+    can wait again). ``note`` does not count it as a second signal.
     """
-    signum = stopped_by()
-    if signum is None or _state.settled:
+    if stopped_by() is None or _state.settled or _state.again:
         return
-    _state.echoes += 1
-    timer = threading.Timer(AGAIN_SECONDS, _echo, (_state, signum))
+    _state.again = True
+    timer = threading.Timer(AGAIN_SECONDS, _echo, (_state,))
     timer.daemon = True
     timer.start()
 
 
-def _echo(state: _State, signum: int) -> None:
+def _echo(state: _State) -> None:
+    """The timer's end: send the first signal again, unless the command is past raising.
+
+    It is counted as an echo only now, as it is sent: a real signal that came while it was
+    due is a new signal (the second, which hurries the cleanup), not this echo.
+    """
+    state.again = False
     if state is _state and state.watching and not state.settled:  # still the same command
-        _thread.interrupt_main(signal.Signals(signum))
-    else:
-        state.echoes = max(0, state.echoes - 1)  # nothing to re-raise any more
+        state.echoes += 1
+        _thread.interrupt_main(signal.Signals(state.received[0]))
 
 
 def raise_if_stopped() -> None:

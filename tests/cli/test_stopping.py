@@ -70,6 +70,38 @@ def test_an_interrupt_swallowed_by_a_finalizer_is_raised_again(capsys):
     assert "Exception ignored" not in capsys.readouterr().err
 
 
+def slow_step(signums: list[int], seconds: float) -> bool:
+    """A stand-in for one of ``STEPS_TO_FINISH``: signals land in it, and it runs on a while.
+
+    Returns whether the command was hurrying once the signals had come.
+    """
+    for signum in signums:
+        signal.raise_signal(signum)  # handled here, inside the step
+    hurrying = interrupts.hurrying()
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:  # several AGAIN_SECONDS: the signal comes back, waits again
+        time.sleep(0.01)
+    return hurrying
+
+
+def test_a_signal_inside_a_step_to_finish_waits_for_it_and_a_second_one_still_hurries(
+    monkeypatch,
+):
+    monkeypatch.setitem(stopping.STEPS_TO_FINISH, slow_step.__code__, "a test's step")
+    finished = []
+    with stopping.watching_signals():
+        with pytest.raises(Interrupted) as raised:
+            finished.append(slow_step([signal.SIGTERM, signal.SIGINT], 10 * interrupts.AGAIN_SECONDS))
+            give_up = time.monotonic() + 10
+            while time.monotonic() < give_up:  # the job goes on...
+                time.sleep(0.01)  # ...until the waiting signal is raised here
+        # Never cut: it returned before the interrupt came; and the second signal counted at
+        # once (not taken for the re-delivery of the first, which was due).
+        assert finished == [True]
+        assert raised.value.signum == signal.SIGTERM  # the first signal decides
+        assert interrupts.hurrying()
+
+
 def test_the_interrupted_line_says_what_was_stopped_and_the_exit_code():
     line = stopping.interrupted_line(signal.SIGTERM, "check", "queue under spawn: run 3", 1)
     assert line.startswith("ipccheck: interrupted by SIGTERM during `ipccheck check`")

@@ -108,6 +108,7 @@ def test_a_guarded_script_is_not_called_a_bootstrapping_error(monkeypatch):
     assert "no RuntimeError" in shown.evidence
 
 
+@pytest.mark.deep  # the demonstration itself runs in the default tier (test_hazards_demonstrations)
 def test_the_unguarded_script_is_refused_by_its_workers():
     out, err = pool_pickling._run_script(pool_pickling.UNGUARDED)
     assert out == "no answer"

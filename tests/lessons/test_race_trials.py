@@ -18,7 +18,7 @@ from ipccheck.lessons.race import (
     outcome_table,
 )
 
-from ..strategies import THOROUGH, start_methods
+from ..strategies import THOROUGH, selected_start_methods
 
 MAX_PROCS = 8 if THOROUGH else 4
 MAX_ITERATIONS = 300 if THOROUGH else 40
@@ -72,10 +72,10 @@ def test_bad_parameters_raise_one_line_errors():
 
 
 @pytest.mark.processes
+@pytest.mark.parametrize("start_method", selected_start_methods())
 @given(
     procs=st.integers(2, MAX_PROCS),
     iterations=st.integers(1, MAX_ITERATIONS),
-    start_method=start_methods,
     counter=st.sampled_from(race.COUNTERS),
 )
 def test_forced_loses_exactly_and_locked_never(procs, iterations, start_method, counter):

@@ -124,7 +124,7 @@ def test_the_watch_does_nothing_without_a_write_lock(clock):
 
 
 @pytest.mark.processes
-@pytest.mark.parametrize("after", [0, 1, 50])
+@pytest.mark.parametrize("after", [0, 1, pytest.param(50, marks=pytest.mark.deep)])
 def test_a_joinable_queue_counts_exactly_what_a_killed_producer_never_wrote(after):
     """Unfinished = put - arrived: the count join() waits on is reported, and it adds up.
 

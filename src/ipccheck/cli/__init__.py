@@ -116,21 +116,23 @@ def _main(argv: list[str]) -> int:
         return usage_error(exc)
     except KeyboardInterrupt as exc:
         return interrupted(args.command, signal_of(exc), stopped=0)
-    output.begin(args.command, log_seconds)
     code: int | None = None
     stopped = 0
     try:
+        output.begin(args.command, log_seconds)
         with stopping.own_temp_dir():
             try:
                 code = run_job(job)
-            except KeyboardInterrupt:
-                pass  # stopped_by() says by what; a plain KeyboardInterrupt counts as SIGINT
             finally:
                 interrupts.settle()  # from here on a signal is recorded, never raised
-                signum = interrupts.stopped_by()
-                if code is None or (signum is not None and not interrupts.verdict_printed()):
+                stopped_by = interrupts.stopped_by()
+                if code is None or (stopped_by is not None and not interrupts.verdict_printed()):
                     stopped = stopping.stop_everything()  # before the directory goes
+    except KeyboardInterrupt:
+        pass  # stopped_by() says by what; a plain KeyboardInterrupt counts as SIGINT
     finally:
+        interrupts.settle()  # also when the signal came while the job's directory was made
+        signum = interrupts.stopped_by()
         doing = output.doing()
         output.end()
     if signum is not None and interrupts.verdict_printed():

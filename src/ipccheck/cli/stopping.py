@@ -15,6 +15,10 @@ For every subcommand, while ``main`` runs it (``watching_signals``):
    on stderr says what was interrupted; the exit code is 128 + the signal: 130 for SIGINT,
    143 for SIGTERM, 129 for SIGHUP.
 4. A second signal makes that cleanup skip its polite waits; it never skips the cleanup.
+5. A signal that lands inside one of ``STEPS_TO_FINISH`` (multiprocessing making a named
+   semaphore, a segment or a file in /dev/shm) waits until that step has returned, then is
+   raised: an interrupt in the middle would leave the name behind. The job's temporary
+   directories are made the same way (``own_temp_dir``).
 
 Library code installs no handler: only ``main`` calls ``watching_signals``, and puts back what
 was there before when it returns (so ``main`` can be called from a test, too).
@@ -31,8 +35,8 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing import util
-from types import FrameType
+from multiprocessing import heap, shared_memory, synchronize, util
+from types import CodeType, FrameType
 from typing import Any
 
 from .. import interrupts
@@ -40,15 +44,45 @@ from ..processes import end_processes
 
 SIGNAL_EXIT_BASE = 128  # a command stopped by signal N exits 128 + N, as the shell reports it
 
+# Steps of CPython's multiprocessing (the same in 3.10-3.13) that create a name in /dev/shm and
+# arrange for its removal only a few Python steps later. An interrupt raised in between leaves
+# the name for good (nothing ties it to the run any more), so a stop signal that lands inside
+# one of them lets it finish first. Each maps to what an interrupt there would leave.
+STEPS_TO_FINISH: dict[CodeType, str] = {
+    # sem_open(), then resource_tracker.register() and a finalizer (spawn and forkserver)
+    synchronize.SemLock.__init__.__code__: "a lock's named semaphore, /dev/shm/sem.mp-*",
+    # shm_open(), then resource_tracker.register()
+    shared_memory.SharedMemory.__init__.__code__: "a shared memory segment, /dev/shm/psm_*",
+    # mkstemp() in /dev/shm, then os.unlink()
+    heap.Arena.__init__.__code__: "the file behind a Value or an Array, /dev/shm/pym-*",
+}
+
 
 def exit_code(signum: int) -> int:
     """130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
     return SIGNAL_EXIT_BASE + signum
 
 
-def _on_signal(signum: int, _frame: FrameType | None) -> None:
-    if interrupts.note(signum):
-        raise interrupts.Interrupted(signum)
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if not interrupts.note(signum):
+        return
+    if inside_a_step_to_finish(frame):
+        interrupts.raise_again()  # shortly: by then the step has returned, its name is safe
+        return
+    raise interrupts.Interrupted(signum)
+
+
+def inside_a_step_to_finish(frame: FrameType | None) -> bool:
+    """Is the main thread, where the handler runs, inside one of ``STEPS_TO_FINISH``?
+
+    The handler runs between two steps of the interrupted frame; that frame or any frame that
+    called it may be the step (the step's own calls, ``register`` say, are part of it).
+    """
+    while frame is not None:
+        if frame.f_code in STEPS_TO_FINISH:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _unraisable_hook(previous: Callable[[Any], object]) -> Callable[[Any], None]:
@@ -114,13 +148,18 @@ def own_temp_dir() -> Iterator[str]:
     when it is killed (a manager's ``pymp-*`` directory, a benchmark's file) is removed with
     it. The command's own ``pymp-*`` directory is made first, where it was going to be:
     multiprocessing removes that one itself at exit.
+
+    Each directory is made with stop signals held back until its removal is arranged: an
+    interrupt between ``mkdtemp`` and the line that records it would leave it for good.
     """
     saved_tempdir, saved_variable = tempfile.tempdir, os.environ.get("TMPDIR")
-    util.get_temp_dir()
-    root = tempfile.mkdtemp(prefix="ipccheck-")
-    tempfile.tempdir = root
-    os.environ["TMPDIR"] = root
+    root = ""
     try:
+        with interrupts.sigint_deferred():
+            util.get_temp_dir()  # registers its own removal before it returns
+            root = tempfile.mkdtemp(prefix="ipccheck-")
+        tempfile.tempdir = root
+        os.environ["TMPDIR"] = root
         yield root
     finally:
         tempfile.tempdir = saved_tempdir
@@ -128,7 +167,8 @@ def own_temp_dir() -> Iterator[str]:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = saved_variable
-        shutil.rmtree(root, ignore_errors=True)
+        if root:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def stop_everything() -> int:

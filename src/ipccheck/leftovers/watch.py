@@ -127,15 +127,22 @@ class Watch:
         self.directory = tempfile.mkdtemp(prefix=prefix)
         self.evidence = Evidence()
         self.own_pids: set[int | None] = set()
+        # Where a mapped file can be an entry the watch reports: /dev/shm and the temp root.
+        self.watched_dirs = (SHM_DIR, self.temp_root, os.path.realpath(self.temp_root))
 
     def group(self, ctx: BaseContext) -> WatchedGroup:
         """A process group for the run: every child of the run is started through it."""
         return WatchedGroup(ctx, self)
 
     def saw_start(self, args: tuple[Any, ...]) -> None:
-        """A child is about to start: note the names it is handed and what this process holds."""
+        """A child is about to start: note the names it is handed and what this process holds.
+
+        What this process holds can tie only an entry that is new since the watch began; with
+        none yet, reading ``/proc/self/maps`` (milliseconds in a big process) is skipped.
+        """
         self.evidence.saw(*scalars_in(args))
-        self.evidence.saw(held_paths())
+        if listing(SHM_DIR) - self.shm or self.temp_listing() - self.temp:
+            self.evidence.saw(held_paths(mapped_within=self.watched_dirs))
 
     def finish(
         self, unreaped: Iterable[str] = (), shm_names: Iterable[str] = (), paths: Iterable[str] = ()
@@ -148,7 +155,7 @@ class Watch:
         shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
         if shm_now - self.shm or temp_now - self.temp:
             # Reading /proc/self/maps costs milliseconds a watch; only a new entry needs it.
-            self.evidence.saw(held_paths())
+            self.evidence.saw(held_paths(mapped_within=self.watched_dirs))
         if self.maybe_left(shm_now, temp_now):
             gc.collect()  # an unreferenced Connection or TemporaryDirectory goes on collection
             shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
