@@ -289,3 +289,14 @@ def test_a_leading_x_is_part_of_a_segment_s_name(attaching):
     attaching("darwin", (3, 13))
     assert entries.shm_exists("/Xpsm")
     assert Attached.made[0].kwargs["name"] == "Xpsm"
+
+
+def test_only_files_mapped_within_the_directories_asked_about_are_read(tmp_path):
+    pid = fake_proc(tmp_path)
+    (tmp_path / "pid" / "maps").write_text(
+        "7f00-7f01 r--p 00000000 fe:00 1  /lib/libc.so.6\n"
+        "7f01-7f02 rw-s 00000000 00:01 2  /dev/shm/psm_a (deleted)\n"
+        "7f02-7f03 rw-s 00000000 00:01 3  /tmp/f\n"
+        "7f03-7f04 rw-s 00000000 00:01 4  /tmpX/g\n"
+    )
+    assert entries.held_paths(pid, mapped_within=["/dev/shm/", "/tmpX"]) == {"/dev/shm/psm_a", "/tmpX/g"}

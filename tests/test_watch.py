@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ipccheck.leftovers import Leftovers, Watch, WatchedGroup, warm_up
+from ipccheck.leftovers import Leftovers, Watch, WatchedGroup, held_paths, warm_up
 from ipccheck.leftovers import watch as watch_module
 from ipccheck.leftovers.ipc import SysvEntry
 from ipccheck.processes import ProcessGroup, Role
@@ -339,3 +339,23 @@ def test_a_descriptor_shared_with_a_process_left_running_is_that_process_s(root,
             os.close(fd)
     assert left.fds == ()
     assert os.devnull in watch.evidence.strings
+
+
+def mapped_libraries() -> set[str]:
+    """Shared libraries this process maps: never under /dev/shm or a test's temp root."""
+    return {path for path in held_paths() if path.endswith(".so") or ".so." in path}
+
+
+def test_only_what_is_mapped_under_the_watched_directories_is_evidence(root):
+    assert mapped_libraries()
+    with Watch() as watch, open(root / "held", "w", encoding="ascii"):
+        watch.saw_start(())
+        left = watch.finish()
+    assert left.paths == (str(root / "held"),)
+    assert not mapped_libraries() & watch.evidence.strings
+
+
+def test_with_no_new_entry_a_start_does_not_read_what_this_process_holds(root):
+    with Watch() as watch:
+        watch.saw_start(("/psm_z",))
+    assert watch.evidence.strings == {"/psm_z"}
