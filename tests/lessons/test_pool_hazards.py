@@ -9,8 +9,10 @@ no worker, thread, descriptor or temporary directory outlives any of them.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from concurrent.futures import InvalidStateError
 from concurrent.futures.process import BrokenProcessPool, _ExecutorManagerThread
+from multiprocessing.pool import ApplyResult
 
 import pytest
 
@@ -41,6 +43,26 @@ def test_no_worker_killed_means_no_lost_task(monkeypatch):
     fixed = pool_lifetime.fix_killed_worker(CTX)
     assert not fixed.held
     assert "returned [0, 1, 4" in fixed.evidence
+
+
+def test_a_dropped_pool_is_found_even_while_its_result_thread_still_holds_it(monkeypatch):
+    """``get()`` wakes before the result thread drops the result (and with it the pool) from
+    its cache; a collection in between finds nothing. Made long here: the pool is still found."""
+    set_result = ApplyResult._set
+
+    def lingering(self, i, obj):
+        wake = self._event.set
+
+        def wake_then_linger():
+            wake()
+            time.sleep(0.3)  # the result thread, descheduled right after waking get()
+
+        self._event.set = wake_then_linger
+        set_result(self, i, obj)
+
+    monkeypatch.setattr(ApplyResult, "_set", lingering)
+    shown = pool_lifetime.demo_pool_not_closed(multiprocessing.get_context("fork"))
+    assert shown.held, shown.evidence
 
 
 def test_killed_worker_names_the_lost_task():
