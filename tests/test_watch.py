@@ -70,13 +70,18 @@ def test_what_is_left_in_the_run_s_directory_is_reported_then_removed(root):
     assert not os.path.exists(watch.directory)
 
 
+def finish_holding_devnull(watch: Watch) -> tuple[int, Leftovers]:
+    """Finish ``watch`` while a descriptor opened since it began is still open; closed after."""
+    fd = os.open(os.devnull, os.O_RDONLY)
+    try:
+        return fd, watch.finish()
+    finally:
+        os.close(fd)
+
+
 def test_a_descriptor_opened_and_not_closed_is_named(root):
     with Watch() as watch:
-        fd = os.open(os.devnull, os.O_RDONLY)
-        try:
-            left = watch.finish()
-        finally:
-            os.close(fd)
+        fd, left = finish_holding_devnull(watch)
     assert left.fds == (f"{fd} -> {os.devnull}",)
 
 
@@ -332,11 +337,7 @@ def test_a_descriptor_shared_with_a_process_left_running_is_that_process_s(root,
     pids = iter([frozenset(), frozenset({os.getpid()})])
     monkeypatch.setattr(watch_module, "child_pids", lambda: next(pids))
     with Watch() as watch:
-        fd = os.open(os.devnull, os.O_RDONLY)
-        try:
-            left = watch.finish()
-        finally:
-            os.close(fd)
+        fd, left = finish_holding_devnull(watch)
     assert left.fds == ()
     assert os.devnull in watch.evidence.strings
 
