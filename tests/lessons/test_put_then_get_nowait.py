@@ -12,6 +12,7 @@ import functools
 import multiprocessing
 import os
 import queue
+import threading
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -55,6 +56,9 @@ class WrittenBeforeReturn:
         """Nothing to join: there is no feeder thread."""
 
 
+SLOW_FEEDER = 1.0  # seconds; the parent's waiting get (after the Empty) waits longer
+
+
 def no_wait(ctx: BaseContext) -> Any:
     """A Queue whose get(timeout=...) does not wait in the child: the "fix" that fixes nothing.
 
@@ -68,6 +72,14 @@ def no_wait(ctx: BaseContext) -> Any:
         return waiting_get(timeout=timeout) if os.getpid() == parent else waiting_get(False)
 
     channel.get = get  # the broken fix
+    # A feeder slower than any child's take: the item reaches the pipe a second after put()
+    # returned, so the child's non-waiting get finds it empty every time, not now and then.
+    real_put = channel.put
+
+    def slow_put(item: Any, block: bool = True, timeout: float | None = None) -> None:
+        threading.Timer(SLOW_FEEDER, real_put, (item,)).start()
+
+    channel.put = slow_put
     return channel
 
 
