@@ -135,14 +135,9 @@ class Watch:
         return WatchedGroup(ctx, self)
 
     def saw_start(self, args: tuple[Any, ...]) -> None:
-        """A child is about to start: note the names it is handed and what this process holds.
-
-        What this process holds can tie only an entry that is new since the watch began; with
-        none yet, reading ``/proc/self/maps`` (milliseconds in a big process) is skipped.
-        """
+        """A child is about to start: note the names it is handed and what this process holds."""
         self.evidence.saw(*scalars_in(args))
-        if listing(SHM_DIR) - self.shm or self.temp_listing() - self.temp:
-            self.evidence.saw(held_paths(mapped_within=self.watched_dirs))
+        self.note_held_paths(listing(SHM_DIR), self.temp_listing())
 
     def finish(
         self, unreaped: Iterable[str] = (), shm_names: Iterable[str] = (), paths: Iterable[str] = ()
@@ -153,9 +148,7 @@ class Watch:
         it still exists. Call it once the run's own processes were stopped.
         """
         shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
-        if shm_now - self.shm or temp_now - self.temp:
-            # Reading /proc/self/maps costs milliseconds a watch; only a new entry needs it.
-            self.evidence.saw(held_paths(mapped_within=self.watched_dirs))
+        self.note_held_paths(shm_now, temp_now)
         if self.maybe_left(shm_now, temp_now):
             gc.collect()  # an unreferenced Connection or TemporaryDirectory goes on collection
             shm_now, temp_now = listing(SHM_DIR), self.temp_listing()
@@ -198,6 +191,15 @@ class Watch:
             or self.evidence.segments(self.shm, shm_now)
             or self.evidence.paths(self.temp_root, self.temp, temp_now)
         )
+
+    def note_held_paths(self, shm_now: Listing, temp_now: Listing) -> None:
+        """Add what this process holds under the watched directories to the evidence.
+
+        Only an entry new since the watch began can be tied to the run, so with none the
+        reading of ``/proc/self/maps`` (milliseconds in a big process) is skipped.
+        """
+        if shm_now - self.shm or temp_now - self.temp:
+            self.evidence.saw(held_paths(mapped_within=self.watched_dirs))
 
     def temp_listing(self) -> Listing:
         """The temp root's entries now, but for the run's own directory (reported on its own)."""
